@@ -1,0 +1,646 @@
+import logging
+from datetime import timedelta
+
+import psycopg2.errors
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import format_date
+
+from .coverage import check_percentages
+
+_logger = logging.getLogger(__name__)
+
+BILLING_PERIODS = [
+    ("monthly", "Monthly"),
+    ("quarterly", "Quarterly"),
+    ("yearly", "Yearly"),
+]
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+class AfterSalesContract(models.Model):
+    """A service contract: what it covers, how fast, for how much, and for how long.
+
+    One record is one term; renewal creates the next term as a new record linked
+    through ``previous_contract_id``.
+    """
+
+    _name = "after_sales.contract"
+    _description = "Service Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        default="/",
+        index="trigram",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    equipment_ids = fields.Many2many(
+        "after_sales.equipment",
+        "after_sales_contract_equipment_rel",
+        "contract_id",
+        "equipment_id",
+        string="Covered Equipment",
+        check_company=True,
+        domain="[('partner_id', 'child_of', partner_id)]",
+    )
+    equipment_count = fields.Integer(compute="_compute_equipment_count")
+    date_start = fields.Date(
+        string="Start Date",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    date_end = fields.Date(
+        string="End Date",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) + relativedelta(years=1, days=-1),
+        tracking=True,
+        index=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("running", "Running"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    service_type_ids = fields.Many2many(
+        "after_sales.service.type",
+        string="Covered Service Types",
+        help="Leave empty to cover every type of service.",
+    )
+    parts_pct = fields.Float(string="Parts %", default=100.0, tracking=True)
+    labour_pct = fields.Float(string="Labour %", default=100.0, tracking=True)
+    travel_pct = fields.Float(string="Travel %", default=100.0, tracking=True)
+    sla_ids = fields.One2many("after_sales.contract.sla", "contract_id", string="SLA", copy=True)
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        default=lambda self: self.env.company.resource_calendar_id,
+        check_company=True,
+        help="SLA hours are counted in this calendar: weekends and public holidays excluded.",
+    )
+    price = fields.Monetary(
+        string="Price per Period",
+        tracking=True,
+        help="Amount invoiced for each billing period (prorated for a shorter last period).",
+    )
+    billing_period = fields.Selection(
+        BILLING_PERIODS,
+        default="monthly",
+        required=True,
+        tracking=True,
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Invoiced Product",
+        default=lambda self: self.env.ref(
+            "after_sales_service.product_service_contract", raise_if_not_found=False
+        ),
+        check_company=True,
+        domain="[('type', '=', 'service')]",
+    )
+    next_invoice_date = fields.Date(
+        copy=False,
+        index=True,
+        help="Start of the next period to invoice. Empty when everything is invoiced.",
+    )
+    invoice_ids = fields.One2many(
+        "account.move",
+        "after_sales_contract_id",
+        string="Invoices",
+        copy=False,
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    is_auto_renew = fields.Boolean(
+        string="Automatic Renewal",
+        tracking=True,
+        help="At the end of the term, the next term of the same length starts by itself.",
+    )
+    notice_days = fields.Integer(
+        string="Notice Period (days)",
+        default=30,
+        help="Automatic renewal can be stopped until this many days before the end date.",
+    )
+    reminder_days = fields.Integer(
+        string="Reminder (days before end)",
+        default=30,
+        help="The responsible gets an activity this many days before the end date.",
+    )
+    is_reminder_done = fields.Boolean(copy=False)
+    previous_contract_id = fields.Many2one(
+        "after_sales.contract",
+        string="Previous Term",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    next_contract_ids = fields.One2many("after_sales.contract", "previous_contract_id")
+    next_contract_id = fields.Many2one(
+        "after_sales.contract",
+        string="Next Term",
+        compute="_compute_next_contract",
+    )
+    note = fields.Html(string="Terms and Conditions")
+
+    _previous_unique = models.UniqueIndex(
+        "(previous_contract_id) WHERE previous_contract_id IS NOT NULL",
+        "This contract term was already renewed.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+    def _compute_equipment_count(self):
+        for contract in self:
+            contract.equipment_count = len(contract.equipment_ids)
+
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("after_sales_contract_id", "in", self.ids)],
+                ["after_sales_contract_id"],
+                ["__count"],
+            )
+        )
+        for contract in self:
+            contract.invoice_count = counts.get(contract, 0)
+
+    @api.depends("next_contract_ids")
+    def _compute_next_contract(self):
+        for contract in self:
+            contract.next_contract_id = contract.next_contract_ids[:1]
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for contract in self:
+            if contract.date_end < contract.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s ends (%(end)s) before it starts (%(start)s).",
+                        name=contract.name,
+                        end=contract.date_end,
+                        start=contract.date_start,
+                    )
+                )
+
+    @api.constrains("parts_pct", "labour_pct", "travel_pct")
+    def _check_coverage(self):
+        check_percentages(self)
+
+    @api.constrains("notice_days", "reminder_days", "price")
+    def _check_positive_terms(self):
+        for contract in self:
+            if contract.notice_days < 0 or contract.reminder_days < 0:
+                raise ValidationError(
+                    self.env._("Notice and reminder periods cannot be negative.")
+                )
+            if contract.price < 0:
+                raise ValidationError(self.env._("The contract price cannot be negative."))
+
+    @api.constrains("partner_id", "equipment_ids")
+    def _check_equipment_owner(self):
+        for contract in self:
+            customer = contract.partner_id.commercial_partner_id
+            foreign = contract.equipment_ids.filtered(
+                lambda e: e.partner_id.commercial_partner_id != customer
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s can only cover equipment of %(customer)s, "
+                        "not %(equipment)s.",
+                        name=contract.name,
+                        customer=customer.display_name,
+                        equipment=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company or self.env.company
+                ).next_by_code("after_sales.contract") or "/"
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        invoiced = self.filtered("invoice_ids")
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s has invoices and cannot be deleted; cancel it instead.",
+                    name=invoiced[0].name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Life cycle
+    # ------------------------------------------------------------------
+    def action_start(self):
+        for contract in self:
+            if contract.state != "draft":
+                raise UserError(
+                    self.env._("Only a draft contract can be started (%(name)s).", name=contract.name)
+                )
+            if not contract.product_id and contract.price:
+                raise UserError(
+                    self.env._("Set the invoiced product of %(name)s first.", name=contract.name)
+                )
+        for contract in self:
+            contract.write(
+                {
+                    "state": "running",
+                    "next_invoice_date": contract.next_invoice_date or contract.date_start,
+                }
+            )
+        return True
+
+    def action_cancel(self):
+        if any(contract.state == "expired" for contract in self):
+            raise UserError(self.env._("An expired contract cannot be cancelled."))
+        self.write({"state": "cancelled", "next_invoice_date": False})
+        return True
+
+    def action_draft(self):
+        if any(contract.state != "cancelled" for contract in self):
+            raise UserError(self.env._("Only a cancelled contract can be set back to draft."))
+        self.write({"state": "draft"})
+        return True
+
+    def action_stop_renewal(self):
+        """Stop automatic renewal; allowed until the notice period starts."""
+        today = fields.Date.context_today(self)
+        for contract in self:
+            deadline = contract.date_end - timedelta(days=contract.notice_days)
+            if today > deadline:
+                raise UserError(
+                    self.env._(
+                        "The notice period of %(name)s ended on %(deadline)s: "
+                        "the contract renews automatically.",
+                        name=contract.name,
+                        deadline=format_date(self.env, deadline),
+                    )
+                )
+        self.write({"is_auto_renew": False})
+        return True
+
+    def action_renew(self):
+        """Create the next term (in draft) and open it."""
+        self.ensure_one()
+        next_term = self._create_next_terms(state="draft")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": next_term.id,
+            "view_mode": "form",
+        }
+
+    def _get_next_term_dates(self):
+        """(start, end) of the term that follows this one, of the same length."""
+        self.ensure_one()
+        length = relativedelta(self.date_end + timedelta(days=1), self.date_start)
+        start = self.date_end + timedelta(days=1)
+        return start, start + length - timedelta(days=1)
+
+    def _create_next_terms(self, state="running"):
+        already = self.filtered("next_contract_id")
+        if already:
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s was already renewed as %(next)s.",
+                    name=already[0].name,
+                    next=already[0].next_contract_id.name,
+                )
+            )
+        next_terms = self.browse()
+        for contract in self:
+            start, end = contract._get_next_term_dates()
+            next_term = contract.copy(
+                {
+                    "date_start": start,
+                    "date_end": end,
+                    "previous_contract_id": contract.id,
+                    "equipment_ids": [Command.set(contract.equipment_ids.ids)],
+                    "service_type_ids": [Command.set(contract.service_type_ids.ids)],
+                }
+            )
+            if state == "running":
+                next_term.action_start()
+            contract.message_post(
+                body=self.env._("Renewed as %(next)s.", next=next_term._get_html_link())
+            )
+            next_terms |= next_term
+        return next_terms
+
+    # ------------------------------------------------------------------
+    # SLA
+    # ------------------------------------------------------------------
+    def _get_sla_deadlines(self, priority, start):
+        """Response and resolution deadlines (naive UTC datetimes or False) for a
+        request of ``priority`` received at ``start``, in working hours."""
+        self.ensure_one()
+        sla = self.sla_ids.filtered(lambda line: line.priority == priority)[:1]
+        calendar = self.resource_calendar_id or self.company_id.resource_calendar_id
+        if not sla or not calendar:
+            return False, False
+        utc_start = pytz.utc.localize(fields.Datetime.to_datetime(start).replace(tzinfo=None))
+
+        def plan(hours):
+            if not hours:
+                return False
+            deadline = calendar.plan_hours(hours, utc_start, compute_leaves=True)
+            return deadline and deadline.astimezone(pytz.utc).replace(tzinfo=None)
+
+        return plan(sla.response_hours), plan(sla.resolution_hours)
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    def _get_period(self, period_start):
+        """(start, end, factor) of the billing period starting on ``period_start``;
+        ``factor`` < 1 for a last period cut short by the end date."""
+        self.ensure_one()
+        months = PERIOD_MONTHS[self.billing_period]
+        full_end = period_start + relativedelta(months=months) - timedelta(days=1)
+        end = min(full_end, self.date_end)
+        factor = 1.0
+        if end < full_end:
+            factor = ((end - period_start).days + 1) / ((full_end - period_start).days + 1)
+        return period_start, end, factor
+
+    def _prepare_invoice_vals(self, period_start):
+        self.ensure_one()
+        start, end, factor = self._get_period(period_start)
+        label = self.env._(
+            "%(contract)s: service from %(start)s to %(end)s",
+            contract=self.name,
+            start=format_date(self.env, start),
+            end=format_date(self.env, end),
+        )
+        line_vals = {
+            "name": label,
+            "quantity": 1.0,
+            "price_unit": self.currency_id.round(self.price * factor),
+        }
+        if self.product_id:
+            line_vals["product_id"] = self.product_id.id
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_origin": self.name,
+            "invoice_user_id": self.user_id.id,
+            "after_sales_contract_id": self.id,
+            "after_sales_period_start": start,
+            "after_sales_period_end": end,
+            "invoice_line_ids": [Command.create(line_vals)],
+        }
+
+    def _get_sale_journals(self):
+        """{company: its first sales journal}, looked up once per batch."""
+        Journal = self.env["account.journal"]
+        return {
+            company: Journal.search(
+                [*Journal._check_company_domain(company), ("type", "=", "sale")], limit=1
+            )
+            for company in self.company_id
+        }
+
+    def _next_period_start(self):
+        self.ensure_one()
+        _start, end, _factor = self._get_period(self.next_invoice_date)
+        following = end + timedelta(days=1)
+        return following if following <= self.date_end else False
+
+    def action_create_invoice(self):
+        """Invoice the next period of each contract now (button)."""
+        for contract in self:
+            if contract.state != "running" or not contract.next_invoice_date:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s has no period left to invoice.", name=contract.name
+                    )
+                )
+        moves = self._invoice_next_period()
+        return moves._get_records_action(name=self.env._("Contract Invoices"))
+
+    def _already_invoiced(self):
+        """Contracts of ``self`` whose next period already has a live invoice."""
+        if not self:
+            return self
+        moves = self.env["account.move"].search(
+            [
+                ("after_sales_contract_id", "in", self.ids),
+                ("state", "!=", "cancel"),
+                ("after_sales_period_start", "in", list(set(self.mapped("next_invoice_date")))),
+            ]
+        )
+        keys = {(m.after_sales_contract_id.id, m.after_sales_period_start) for m in moves}
+        return self.filtered(lambda c: (c.id, c.next_invoice_date) in keys)
+
+    def _invoice_next_period(self):
+        """Create one draft invoice per contract for its next period and move the
+        next invoice date on. Refuses a period that is already invoiced."""
+        if not self:
+            return self.env["account.move"]
+        duplicate = self._already_invoiced()
+        if duplicate:
+            raise UserError(
+                self.env._(
+                    "Contract %(name)s is already invoiced for the period starting %(date)s.",
+                    name=duplicate[0].name,
+                    date=format_date(self.env, duplicate[0].next_invoice_date),
+                )
+            )
+        journals = self._get_sale_journals()
+        vals_list = []
+        for contract in self:
+            vals = contract._prepare_invoice_vals(contract.next_invoice_date)
+            if journals.get(contract.company_id):
+                vals["journal_id"] = journals[contract.company_id].id
+            vals_list.append(vals)
+        moves = (
+            self.env["account.move"]
+            .with_context(default_move_type="out_invoice", tracking_disable=True)
+            .create(vals_list)
+        )
+        for contract in self:
+            contract.next_invoice_date = contract._next_period_start()
+        return moves
+
+    @api.model
+    def _due_for_invoicing_domain(self, date):
+        return Domain("state", "=", "running") & Domain("next_invoice_date", "<=", date)
+
+    @api.model
+    def _cron_create_invoices(self, batch_size=200):
+        """Invoice every due period of every running contract, in batches.
+
+        Safe to run twice at once: rows are locked (skip locked) before invoicing,
+        and a unique index on (contract, period) refuses a second invoice. A contract
+        that fails gets an activity with the error; the others go on.
+        """
+        today = fields.Date.context_today(self)
+        domain = self._due_for_invoicing_domain(today)
+        skipped_ids = []
+        while True:
+            contracts = self.search(domain & Domain("id", "not in", skipped_ids), limit=batch_size)
+            if not contracts:
+                break
+            result = contracts._invoice_batch()
+            skipped_ids += result["skipped"].ids + result["failed"].ids
+            remaining = self.search_count(domain & Domain("id", "not in", skipped_ids))
+            if self.env["ir.cron"]._commit_progress(len(result["done"]), remaining=remaining) <= 0:
+                break
+
+    def _invoice_batch(self):
+        """Invoice the next period of the contracts in ``self`` that can be locked.
+
+        Returns {"done": contracts invoiced, "skipped": locked by another worker,
+        "failed": contracts whose invoice raised an error}.
+        """
+        locked = self._try_lock()
+        skipped = self - locked
+        # a period invoiced by another worker (or a re-run) is skipped, not billed again
+        invoiced = locked._already_invoiced()
+        for contract in invoiced:
+            contract.next_invoice_date = contract._next_period_start()
+        locked -= invoiced
+        try:
+            with self.env.cr.savepoint():
+                locked._invoice_next_period()
+            return {"done": locked | invoiced, "skipped": skipped, "failed": self.browse()}
+        except (psycopg2.errors.UniqueViolation, UserError, ValidationError):
+            _logger.info("Batch invoicing failed, invoicing contracts one by one", exc_info=True)
+        except Exception:
+            _logger.exception("Batch invoicing failed, invoicing contracts one by one")
+        self.env.invalidate_all()
+        done, failed = invoiced, self.browse()
+        for contract in locked:
+            try:
+                with self.env.cr.savepoint():
+                    contract._invoice_next_period()
+                done |= contract
+            except Exception as error:  # noqa: BLE001 - one bad contract must not stop the others
+                self.env.invalidate_all()
+                failed |= contract
+                contract._notify_invoicing_error(error)
+        return {"done": done, "skipped": skipped, "failed": failed}
+
+    def _try_lock(self):
+        """Lock the rows of ``self`` for this transaction; return what could be locked."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                return self.try_lock_for_update(allow_referencing=True)
+        except psycopg2.errors.SerializationFailure:
+            # another worker changed these rows since our snapshot: it did the work
+            return self.browse()
+
+    def _notify_invoicing_error(self, error):
+        message = str(getattr(error, "args", [error])[0] if getattr(error, "args", None) else error)
+        _logger.warning("Contract %s could not be invoiced: %s", self.name, message)
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Invoicing failed"),
+            note=self.env._("The periodic invoice could not be created: %(error)s", error=message),
+            user_id=(self.user_id or self.env.ref("base.user_admin", raise_if_not_found=False)).id
+            or self.env.uid,
+        )
+
+    # ------------------------------------------------------------------
+    # Reminders, expiry and renewal
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_manage_terms(self, batch_size=200):
+        """Remind responsibles before expiry, then expire or renew ended contracts."""
+        today = fields.Date.context_today(self)
+        remind = self.search(
+            [("state", "=", "running"), ("is_reminder_done", "=", False)]
+        ).filtered(lambda c: c.date_end - timedelta(days=c.reminder_days) <= today)
+        for offset in range(0, len(remind), batch_size):
+            batch = remind[offset : offset + batch_size]._try_lock()
+            batch._send_expiry_reminders()
+            self.env["ir.cron"]._commit_progress(len(batch))
+        while True:
+            ended = self.search(
+                [("state", "=", "running"), ("date_end", "<", today)], limit=batch_size
+            )._try_lock()
+            if not ended:
+                break
+            ended._expire_or_renew()
+            self.env["ir.cron"]._commit_progress(len(ended))
+
+    def _send_expiry_reminders(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].create(
+            [
+                {
+                    "activity_type_id": todo.id,
+                    "res_model_id": model_id,
+                    "res_id": contract.id,
+                    "user_id": contract.user_id.id or self.env.uid,
+                    "date_deadline": contract.date_end,
+                    "summary": self.env._("Contract expires on %(date)s", date=contract.date_end),
+                    "note": self.env._(
+                        "Contract %(name)s of %(customer)s ends on %(date)s. %(renewal)s",
+                        name=contract.name,
+                        customer=contract.partner_id.display_name,
+                        date=format_date(self.env, contract.date_end),
+                        renewal=self.env._("It renews automatically.")
+                        if contract.is_auto_renew
+                        else self.env._("Propose a renewal to the customer."),
+                    ),
+                }
+                for contract in self
+            ]
+        )
+        self.write({"is_reminder_done": True})
+
+    def _expire_or_renew(self):
+        to_renew = self.filtered(lambda c: c.is_auto_renew and not c.next_contract_id)
+        to_renew._create_next_terms(state="running")
+        self.write({"state": "expired"})

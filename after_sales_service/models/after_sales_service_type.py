@@ -1,0 +1,31 @@
+from odoo import fields, models
+
+
+class AfterSalesServiceType(models.Model):
+    """What kind of service is given: installation, preventive maintenance, repair...
+
+    Warranty covers only the types flagged ``is_warranty_covered``; a contract covers
+    the types it lists (all types when it lists none).
+    """
+
+    _name = "after_sales.service.type"
+    _description = "Service Type"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True,
+        help="Technical key used by reports and integrations.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    is_warranty_covered = fields.Boolean(
+        string="Covered by Warranty",
+        help="Warranty terms of the product apply to services of this type.",
+    )
+    description = fields.Text(translate=True)
+
+    _code_unique = models.Constraint(
+        "UNIQUE (code)",
+        "A service type with this code already exists.",
+    )

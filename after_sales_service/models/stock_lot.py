@@ -1,0 +1,25 @@
+from odoo import fields, models
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    after_sales_equipment_ids = fields.One2many(
+        "after_sales.equipment", "lot_id", string="Installed Base"
+    )
+
+    def action_view_after_sales_equipment(self):
+        self.ensure_one()
+        equipment = self.after_sales_equipment_ids
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_service.after_sales_equipment_action"
+        )
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {
+            "default_lot_id": self.id,
+            "default_product_id": self.product_id.id,
+            "active_test": False,
+        }
+        if len(equipment) == 1:
+            action.update({"view_mode": "form", "views": [(False, "form")], "res_id": equipment.id})
+        return action

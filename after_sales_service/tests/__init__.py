@@ -1,0 +1,5 @@
+from . import test_contract
+from . import test_contract_invoicing
+from . import test_coverage
+from . import test_equipment
+from . import test_security

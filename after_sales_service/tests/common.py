@@ -1,0 +1,183 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.fields import Command
+from odoo.tests import Form, new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class AfterSalesCommon(AccountTestInvoicingCommon):
+    """Shared data: a company with a chart of accounts and a warehouse, customers,
+    serial-tracked products with warranty terms, and users of each service group."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref("after_sales_service.group_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.customer_location = cls.env.ref("stock.stock_location_customers")
+
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Brasserie De Gouden Leeuw", "is_company": True}
+        )
+        cls.customer_site = cls.env["res.partner"].create(
+            {"name": "Kitchen", "type": "delivery", "parent_id": cls.customer.id}
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Hotel Zonnehof", "is_company": True}
+        )
+
+        cls.espresso = cls.env["product.product"].create(
+            {
+                "name": "Espresso Machine X200",
+                "is_storable": True,
+                "tracking": "serial",
+                "warranty_months": 6,
+                "warranty_trigger": "delivery",
+                "warranty_parts_pct": 100,
+                "warranty_labour_pct": 100,
+                "warranty_travel_pct": 50,
+            }
+        )
+        cls.dishwasher = cls.env["product.product"].create(
+            {
+                "name": "Industrial Dishwasher D500",
+                "is_storable": True,
+                "tracking": "serial",
+                "warranty_months": 12,
+                "warranty_trigger": "installation",
+            }
+        )
+        cls.coffee_beans = cls.env["product.product"].create(
+            {"name": "Coffee beans", "is_storable": True, "tracking": "none"}
+        )
+
+        cls.type_corrective = cls.env.ref("after_sales_service.service_type_corrective")
+        cls.type_preventive = cls.env.ref("after_sales_service.service_type_preventive")
+        cls.type_training = cls.env.ref("after_sales_service.service_type_training")
+
+        cls.technician = new_test_user(
+            cls.env,
+            login="as_technician",
+            groups="after_sales_service.group_technician",
+            company_id=cls.company.id,
+        )
+        cls.service_user = new_test_user(
+            cls.env,
+            login="as_service_user",
+            groups="after_sales_service.group_user",
+            company_id=cls.company.id,
+        )
+        cls.service_manager = new_test_user(
+            cls.env,
+            login="as_service_manager",
+            groups="after_sales_service.group_manager",
+            company_id=cls.company.id,
+        )
+
+    @contextmanager
+    def assertRaisesRegex(self, exception, expected_regex, msg=None):  # noqa: N802
+        """Like Odoo's ``assertRaises``: the failed operation is rolled back to a
+        savepoint, so "nothing written" can be checked afterwards."""
+        with self.assertRaises(exception, msg=msg) as context:
+            yield context
+        self.assertRegex(str(context.exception), expected_regex)
+
+    def _run_cron(self, method_name, *args):
+        """Run a cron method in the test transaction (``_commit_progress`` would commit)."""
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0):
+            getattr(self.env["after_sales.contract"], method_name)(*args)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    @classmethod
+    def _make_lot(cls, product, name):
+        return cls.env["stock.lot"].create(
+            {"name": name, "product_id": product.id, "company_id": cls.company.id}
+        )
+
+    @classmethod
+    def _deliver(cls, product, lots, partner):
+        """Deliver serial numbers to a customer the way a stock user does."""
+        for lot in lots:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.stock_location, 1.0, lot_id=lot
+            )
+        picking = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": cls.warehouse.out_type_id.id,
+                "partner_id": partner.id,
+                "location_id": cls.stock_location.id,
+                "location_dest_id": cls.customer_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": len(lots),
+                            "location_id": cls.stock_location.id,
+                            "location_dest_id": cls.customer_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.picked = True
+        picking.button_validate()
+        return picking
+
+    @classmethod
+    def _return(cls, picking):
+        wizard = Form(
+            cls.env["stock.return.picking"].with_context(
+                active_ids=picking.ids, active_id=picking.id, active_model="stock.picking"
+            )
+        ).save()
+        for line in wizard.product_return_moves:
+            line.quantity = line.move_id.quantity
+        return_picking = cls.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        return_picking.action_assign()
+        for move in return_picking.move_ids:
+            move.picked = True
+        return_picking.button_validate()
+        return return_picking
+
+    @classmethod
+    def _create_equipment(cls, product=None, partner=None, lot=None, delivery_date=None, **vals):
+        product = product or cls.espresso
+        return cls.env["after_sales.equipment"].create(
+            {
+                "product_id": product.id,
+                "partner_id": (partner or cls.customer).id,
+                "lot_id": lot and lot.id,
+                "delivery_date": delivery_date,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _create_contract(cls, equipment=None, start="2026-01-01", months=12, **vals):
+        start = fields.Date.to_date(start)
+        values = {
+            "partner_id": cls.customer.id,
+            "date_start": start,
+            "date_end": start + relativedelta(months=months, days=-1),
+            "equipment_ids": [Command.set(equipment.ids if equipment else [])],
+            "price": 100.0,
+            "billing_period": "monthly",
+        }
+        values.update(vals)
+        return cls.env["after_sales.contract"].create(values)
