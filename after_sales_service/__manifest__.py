@@ -2,7 +2,7 @@
     "name": "After-Sales Service",
     "version": "19.0.1.0.0",
     "category": "Services/After-Sales",
-    "summary": "Installed base, warranties, service contracts with SLA and periodic invoicing",
+    "summary": "Installed base, warranties, service contracts, maintenance plans and service orders",
     "description": """
 Service subsystem for manufacturers and dealers: the installed base of customer
 equipment (created from validated deliveries), product warranty terms, one coverage
@@ -21,7 +21,14 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "data/after_sales_service_type_data.xml",
         "data/product_data.xml",
         "data/ir_cron_data.xml",
+        "data/after_sales_meter_data.xml",
+        "report/after_sales_order_reports.xml",
+        "report/after_sales_order_templates.xml",
         "views/after_sales_service_type_views.xml",
+        "views/after_sales_checklist_template_views.xml",
+        "views/after_sales_order_views.xml",
+        "views/after_sales_plan_views.xml",
+        "views/after_sales_loan_views.xml",
         "views/after_sales_equipment_views.xml",
         "views/after_sales_contract_views.xml",
         "views/product_template_views.xml",
@@ -33,6 +40,10 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
     "demo": [
         "demo/after_sales_service_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "after_sales_service/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
-    "installable": True,
 }

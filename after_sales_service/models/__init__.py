@@ -3,6 +3,15 @@ from . import after_sales_service_type
 from . import after_sales_equipment
 from . import after_sales_contract_sla
 from . import after_sales_contract
+from . import after_sales_checklist_template
+from . import after_sales_checklist_template_line
+from . import after_sales_meter
+from . import after_sales_order
+from . import after_sales_order_task
+from . import after_sales_order_part
+from . import after_sales_meter_reading
+from . import after_sales_loan
+from . import after_sales_plan
 from . import account_move
 from . import product_template
 from . import res_partner

@@ -13,7 +13,9 @@ class AccountMove(models.Model):
         ondelete="restrict",
         check_company=True,
     )
-    after_sales_period_start = fields.Date(string="Contract Period Start", copy=False, readonly=True)
+    after_sales_period_start = fields.Date(
+        string="Contract Period Start", copy=False, readonly=True
+    )
     after_sales_period_end = fields.Date(string="Contract Period End", copy=False, readonly=True)
 
     # One live invoice per contract period: a second worker or a re-run cannot bill twice.

@@ -180,6 +180,8 @@ class AfterSalesContract(models.Model):
         compute="_compute_next_contract",
     )
     note = fields.Html(string="Terms and Conditions")
+    plan_ids = fields.One2many("after_sales.plan", "contract_id", string="Maintenance Plans")
+    plan_count = fields.Integer(compute="_compute_plan_count")
 
     _previous_unique = models.UniqueIndex(
         "(previous_contract_id) WHERE previous_contract_id IS NOT NULL",
@@ -209,6 +211,27 @@ class AfterSalesContract(models.Model):
         for contract in self:
             contract.next_contract_id = contract.next_contract_ids[:1]
 
+    def _compute_plan_count(self):
+        counts = dict(
+            self.env["after_sales.plan"]
+            .with_context(active_test=False)
+            ._read_group([("contract_id", "in", self.ids)], ["contract_id"], ["__count"])
+        )
+        for contract in self:
+            contract.plan_count = counts.get(contract, 0)
+
+    def action_view_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_service.after_sales_plan_action"
+        )
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {
+            "default_contract_id": self.id,
+            "active_test": False,
+        }
+        return action
+
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for contract in self:
@@ -230,9 +253,7 @@ class AfterSalesContract(models.Model):
     def _check_positive_terms(self):
         for contract in self:
             if contract.notice_days < 0 or contract.reminder_days < 0:
-                raise ValidationError(
-                    self.env._("Notice and reminder periods cannot be negative.")
-                )
+                raise ValidationError(self.env._("Notice and reminder periods cannot be negative."))
             if contract.price < 0:
                 raise ValidationError(self.env._("The contract price cannot be negative."))
 
@@ -259,9 +280,12 @@ class AfterSalesContract(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company or self.env.company
-                ).next_by_code("after_sales.contract") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company or self.env.company)
+                    .next_by_code("after_sales.contract")
+                    or "/"
+                )
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
@@ -282,7 +306,9 @@ class AfterSalesContract(models.Model):
         for contract in self:
             if contract.state != "draft":
                 raise UserError(
-                    self.env._("Only a draft contract can be started (%(name)s).", name=contract.name)
+                    self.env._(
+                        "Only a draft contract can be started (%(name)s).", name=contract.name
+                    )
                 )
             if not contract.product_id and contract.price:
                 raise UserError(
@@ -295,12 +321,20 @@ class AfterSalesContract(models.Model):
                     "next_invoice_date": contract.next_invoice_date or contract.date_start,
                 }
             )
+            if contract.previous_contract_id.plan_ids:
+                contract.previous_contract_id.plan_ids.write({"contract_id": contract.id})
         return True
 
     def action_cancel(self):
         if any(contract.state == "expired" for contract in self):
             raise UserError(self.env._("An expired contract cannot be cancelled."))
         self.write({"state": "cancelled", "next_invoice_date": False})
+        today = fields.Date.context_today(self)
+        for contract in self:
+            contract.plan_ids._stop(
+                today,
+                self.env._("Cancelled: contract %(name)s was cancelled.", name=contract.name),
+            )
         return True
 
     def action_draft(self):
@@ -644,3 +678,23 @@ class AfterSalesContract(models.Model):
         to_renew = self.filtered(lambda c: c.is_auto_renew and not c.next_contract_id)
         to_renew._create_next_terms(state="running")
         self.write({"state": "expired"})
+        for contract in self:
+            contract._hand_over_plans()
+
+    def _hand_over_plans(self):
+        """At the end of a term, its plans go on with a running next term, or stop."""
+        self.ensure_one()
+        if not self.plan_ids:
+            return
+        next_term = self.next_contract_id
+        if next_term.state == "running":
+            self.plan_ids.write({"contract_id": next_term.id})
+        else:
+            self.plan_ids._stop(
+                self.date_end,
+                self.env._(
+                    "Cancelled: contract %(name)s ended on %(date)s.",
+                    name=self.name,
+                    date=format_date(self.env, self.date_end),
+                ),
+            )

@@ -106,6 +106,18 @@ class AfterSalesEquipment(models.Model):
         help="The stock move that delivered the unit to its owner.",
     )
     note = fields.Html()
+    is_loaner = fields.Boolean(
+        string="Loaner Unit",
+        help="A unit of ours that is lent to customers while theirs is in repair.",
+    )
+    order_ids = fields.One2many("after_sales.order", "equipment_id", string="Service Orders")
+    order_count = fields.Integer(compute="_compute_history_counts")
+    plan_ids = fields.One2many("after_sales.plan", "equipment_id", string="Maintenance Plans")
+    plan_count = fields.Integer(compute="_compute_history_counts")
+    meter_reading_ids = fields.One2many(
+        "after_sales.meter.reading", "equipment_id", string="Meter Readings"
+    )
+    loan_ids = fields.One2many("after_sales.loan", "loaner_id", string="Loans")
 
     _lot_unique = models.UniqueIndex(
         "(lot_id) WHERE lot_id IS NOT NULL",
@@ -187,6 +199,21 @@ class AfterSalesEquipment(models.Model):
         for equipment in self:
             equipment.contract_count = counts.get(equipment, 0)
 
+    def _compute_history_counts(self):
+        orders = dict(
+            self.env["after_sales.order"]._read_group(
+                [("equipment_id", "in", self.ids)], ["equipment_id"], ["__count"]
+            )
+        )
+        plans = dict(
+            self.env["after_sales.plan"]._read_group(
+                [("equipment_id", "in", self.ids)], ["equipment_id"], ["__count"]
+            )
+        )
+        for equipment in self:
+            equipment.order_count = orders.get(equipment, 0)
+            equipment.plan_count = plans.get(equipment, 0)
+
     @api.constrains("lot_id", "product_id")
     def _check_lot_product(self):
         for equipment in self:
@@ -240,7 +267,9 @@ class AfterSalesEquipment(models.Model):
             start, end = equipment.warranty_start_date, equipment.warranty_end_date
             if start and end and end < start:
                 raise ValidationError(
-                    self.env._("The warranty of %(name)s ends before it starts.", name=equipment.name)
+                    self.env._(
+                        "The warranty of %(name)s ends before it starts.", name=equipment.name
+                    )
                 )
 
     @api.onchange("lot_id")
@@ -299,9 +328,13 @@ class AfterSalesEquipment(models.Model):
 
     def _contract_coverage(self, date, service_type):
         contracts = self.contract_ids.filtered(
-            lambda c: c.state in COVERING_CONTRACT_STATES
-            and c.date_start <= date <= c.date_end
-            and (not service_type or not c.service_type_ids or service_type in c.service_type_ids)
+            lambda c: (
+                c.state in COVERING_CONTRACT_STATES
+                and c.date_start <= date <= c.date_end
+                and (
+                    not service_type or not c.service_type_ids or service_type in c.service_type_ids
+                )
+            )
         )
         if not contracts:
             return Coverage(source="none", reason=self.env._("Not covered"))
@@ -340,12 +373,14 @@ class AfterSalesEquipment(models.Model):
             lambda ml: ml.lot_id and ml.product_id.tracking == "serial" and ml.quantity > 0
         )
         outgoing = lines.filtered(
-            lambda ml: ml.location_dest_id.usage == "customer"
-            and ml.location_id.usage != "customer"
+            lambda ml: (
+                ml.location_dest_id.usage == "customer" and ml.location_id.usage != "customer"
+            )
         )
         returned = lines.filtered(
-            lambda ml: ml.location_id.usage == "customer"
-            and ml.location_dest_id.usage != "customer"
+            lambda ml: (
+                ml.location_id.usage == "customer" and ml.location_dest_id.usage != "customer"
+            )
         )
         if not (outgoing or returned):
             return self.browse()
@@ -399,6 +434,22 @@ class AfterSalesEquipment(models.Model):
         if to_create:
             touched |= equipment_model.create(to_create)
         return touched
+
+    def _history_action(self, xmlid, field="equipment_id"):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [(field, "=", self.id)]
+        action["context"] = {
+            "default_equipment_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        return action
+
+    def action_view_orders(self):
+        return self._history_action("after_sales_service.after_sales_order_action")
+
+    def action_view_plans(self):
+        return self._history_action("after_sales_service.after_sales_plan_action")
 
     def action_view_contracts(self):
         self.ensure_one()

@@ -30,7 +30,9 @@ class TestContract(AfterSalesCommon):
         self.assertTrue(contract.name.startswith("SC/"))
         self.assertEqual(contract.state, "draft")
         self.assertEqual(contract.resource_calendar_id, self.company.resource_calendar_id)
-        self.assertEqual(contract.product_id, self.env.ref("after_sales_service.product_service_contract"))
+        self.assertEqual(
+            contract.product_id, self.env.ref("after_sales_service.product_service_contract")
+        )
         contract.action_start()
         self.assertEqual(contract.state, "running")
         self.assertEqual(contract.next_invoice_date, date(2026, 1, 1))
@@ -39,15 +41,18 @@ class TestContract(AfterSalesCommon):
     def test_end_before_start_is_refused(self):
         count = self._count()
         with self.assertRaisesRegex(ValidationError, "before it starts"):
-            self._create_contract(self.equipment, date_start=date(2026, 5, 1), date_end=date(2026, 4, 30))
+            self._create_contract(
+                self.equipment, date_start=date(2026, 5, 1), date_end=date(2026, 4, 30)
+            )
         self.assertEqual(self._count(), count)
 
     def test_coverage_outside_0_100_is_refused(self):
         count = self._count()
         for field in ("parts_pct", "labour_pct", "travel_pct"):
             for value in (-1, 100.5):
-                with self.subTest(field=field, value=value), self.assertRaisesRegex(
-                    ValidationError, "between 0 and 100"
+                with (
+                    self.subTest(field=field, value=value),
+                    self.assertRaisesRegex(ValidationError, "between 0 and 100"),
                 ):
                     self._create_contract(self.equipment, **{field: value})
         self.assertEqual(self._count(), count)
@@ -191,13 +196,17 @@ class TestContractTerms(AfterSalesCommon):
         renewal = self.contract.next_contract_id
         self.assertEqual(len(renewal), 1)
         self.assertEqual(renewal.state, "running")
-        self.assertEqual((renewal.date_start, renewal.date_end), (date(2027, 1, 1), date(2027, 12, 31)))
+        self.assertEqual(
+            (renewal.date_start, renewal.date_end), (date(2027, 1, 1), date(2027, 12, 31))
+        )
         self.assertEqual(renewal.equipment_ids, self.equipment)
         self.assertEqual(renewal.sla_ids.mapped("response_hours"), [8])
         self.assertEqual(renewal.next_invoice_date, date(2027, 1, 1))
         self.assertNotEqual(renewal.name, self.contract.name)
         self.assertEqual(
-            self.env["after_sales.contract"].search_count([("previous_contract_id", "=", self.contract.id)]),
+            self.env["after_sales.contract"].search_count(
+                [("previous_contract_id", "=", self.contract.id)]
+            ),
             1,
         )
 

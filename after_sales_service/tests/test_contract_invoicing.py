@@ -60,8 +60,10 @@ class TestContractInvoicing(AfterSalesCommon):
             self._cron()
         first, last = contract.invoice_ids.sorted("after_sales_period_start")
         self.assertEqual(first.invoice_line_ids.price_unit, 300.0)
-        self.assertEqual((last.after_sales_period_start, last.after_sales_period_end),
-                         (date(2026, 4, 1), date(2026, 4, 15)))
+        self.assertEqual(
+            (last.after_sales_period_start, last.after_sales_period_end),
+            (date(2026, 4, 1), date(2026, 4, 15)),
+        )
         # 15 of the 91 days of the quarter April-June
         self.assertAlmostEqual(last.invoice_line_ids.price_unit, round(300 * 15 / 91, 2))
         self.assertFalse(contract.next_invoice_date)
@@ -116,8 +118,9 @@ class TestContractInvoicing(AfterSalesCommon):
         def lock_all_but_first(records, **kwargs):
             return real_lock(records - first, **kwargs)
 
-        with freeze_time("2026-01-20"), patch.object(
-            AfterSalesContract, "try_lock_for_update", lock_all_but_first
+        with (
+            freeze_time("2026-01-20"),
+            patch.object(AfterSalesContract, "try_lock_for_update", lock_all_but_first),
         ):
             self._cron()
         self.assertFalse(first.invoice_ids, "the other worker holds it")
@@ -130,12 +133,14 @@ class TestContractInvoicing(AfterSalesCommon):
 
         def prepare(contract, period_start):
             if contract == bad:
-                raise UserError("No sales journal for this customer")
+                raise UserError(contract.env._("No sales journal for this customer"))
             return real_prepare(contract, period_start)
 
-        with freeze_time("2026-02-10"), patch.object(
-            AfterSalesContract, "_prepare_invoice_vals", prepare
-        ), mute_logger("odoo.addons.after_sales_service.models.after_sales_contract"):
+        with (
+            freeze_time("2026-02-10"),
+            patch.object(AfterSalesContract, "_prepare_invoice_vals", prepare),
+            mute_logger("odoo.addons.after_sales_service.models.after_sales_contract"),
+        ):
             self._cron()
         self.assertEqual(len(good.invoice_ids), 2)
         self.assertFalse(bad.invoice_ids)

@@ -100,8 +100,11 @@ class TestCoverage(AfterSalesCommon):
         """Coverage of many units costs the same number of queries as of a few."""
         equipment = self.env["after_sales.equipment"].create(
             [
-                {"product_id": self.espresso.id, "partner_id": self.customer.id,
-                 "delivery_date": date(2025, 1, i + 1)}
+                {
+                    "product_id": self.espresso.id,
+                    "partner_id": self.customer.id,
+                    "delivery_date": date(2025, 1, i + 1),
+                }
                 for i in range(20)
             ]
         )

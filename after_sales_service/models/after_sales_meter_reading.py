@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AfterSalesMeterReading(models.Model):
+    """A meter value read on a unit, usually by the technician during an order."""
+
+    _name = "after_sales.meter.reading"
+    _description = "Meter Reading"
+    _order = "equipment_id, meter_id, date desc, id desc"
+    _check_company_auto = True
+
+    equipment_id = fields.Many2one(
+        "after_sales.equipment", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    company_id = fields.Many2one(related="equipment_id.company_id", store=True, index=True)
+    meter_id = fields.Many2one("after_sales.meter", required=True, index=True)
+    unit = fields.Char(related="meter_id.unit")
+    order_id = fields.Many2one(
+        "after_sales.order", index="btree_not_null", ondelete="set null", check_company=True
+    )
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    value = fields.Float(required=True)
+
+    _equipment_meter_date_idx = models.Index("(equipment_id, meter_id, date)")
+
+    @api.constrains("value", "date", "equipment_id", "meter_id")
+    def _check_monotonic(self):
+        for reading in self:
+            if reading.value < 0:
+                raise ValidationError(self.env._("A meter reading cannot be negative."))
+            earlier = self.search(
+                [
+                    ("equipment_id", "=", reading.equipment_id.id),
+                    ("meter_id", "=", reading.meter_id.id),
+                    ("date", "<", reading.date),
+                    ("value", ">", reading.value),
+                ],
+                limit=1,
+            )
+            if earlier:
+                raise ValidationError(
+                    self.env._(
+                        "%(meter)s of %(equipment)s read %(old)s on %(date)s: a later reading "
+                        "cannot be lower (%(new)s).",
+                        meter=reading.meter_id.name,
+                        equipment=reading.equipment_id.display_name,
+                        old=earlier.value,
+                        date=earlier.date,
+                        new=reading.value,
+                    )
+                )

@@ -1,0 +1,497 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+
+from .after_sales_contract_sla import PRIORITIES
+from .sequence import next_sequence_names
+
+ORDER_STATES = [
+    ("new", "New"),
+    ("scheduled", "Scheduled"),
+    ("in_progress", "In Progress"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+CLOSED_STATES = ("done", "cancelled")
+COVERAGE_SOURCES = [
+    ("warranty", "Warranty"),
+    ("contract", "Contract"),
+    ("none", "Not Covered"),
+]
+# What may still change on a done order: its conversation and its report.
+DONE_WRITABLE_FIELDS = {
+    "message_main_attachment_id",
+    "activity_ids",
+    "message_follower_ids",
+    "is_report_sent",
+}
+
+
+class AfterSalesOrder(models.Model):
+    """A service order: one visit or job for a customer's equipment."""
+
+    _name = "after_sales.order"
+    _description = "Service Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, planned_date_start, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/", index="trigram"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    service_type_id = fields.Many2one(
+        "after_sales.service.type", string="Type", required=True, index=True, tracking=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    equipment_id = fields.Many2one(
+        "after_sales.equipment",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('partner_id', 'child_of', partner_id)]",
+    )
+    contract_id = fields.Many2one(
+        "after_sales.contract",
+        compute="_compute_contract_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+    )
+    plan_id = fields.Many2one(
+        "after_sales.plan", string="Maintenance Plan", readonly=True, index="btree_not_null"
+    )
+    plan_date = fields.Date(
+        string="Due Date",
+        readonly=True,
+        help="The date the maintenance plan asked for this order (before moving it to a working day).",
+    )
+    priority = fields.Selection(PRIORITIES, default="1", required=True, index=True, tracking=True)
+    description = fields.Html()
+    date_received = fields.Datetime(
+        string="Received",
+        default=fields.Datetime.now,
+        required=True,
+        help="When the customer's request came in: SLA times count from here.",
+    )
+    planned_date_start = fields.Datetime(string="Planned Start", tracking=True, index=True)
+    planned_date_end = fields.Datetime(string="Planned End")
+    technician_ids = fields.Many2many(
+        "res.users",
+        "after_sales_order_technician_rel",
+        "order_id",
+        "user_id",
+        string="Technicians",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    state = fields.Selection(
+        ORDER_STATES, default="new", required=True, copy=False, index=True, tracking=True
+    )
+    date_started = fields.Datetime(copy=False, readonly=True)
+    date_done = fields.Datetime(copy=False, readonly=True)
+
+    # SLA
+    response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
+    resolution_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
+    is_late = fields.Boolean(compute="_compute_is_late", search="_search_is_late")
+    sla_status = fields.Char(string="SLA", compute="_compute_is_late")
+
+    # Coverage, from the one coverage rule on the equipment
+    coverage_source = fields.Selection(
+        COVERAGE_SOURCES, compute="_compute_coverage", store=True, index=True
+    )
+    coverage_parts_pct = fields.Float(
+        string="Parts Covered %", compute="_compute_coverage", store=True
+    )
+    coverage_labour_pct = fields.Float(
+        string="Labour Covered %", compute="_compute_coverage", store=True
+    )
+    coverage_travel_pct = fields.Float(
+        string="Travel Covered %", compute="_compute_coverage", store=True
+    )
+    coverage_reason = fields.Char(string="Coverage", compute="_compute_coverage", store=True)
+
+    # Work
+    checklist_template_id = fields.Many2one(
+        "after_sales.checklist.template",
+        string="Checklist",
+        compute="_compute_checklist_template",
+        store=True,
+        readonly=False,
+        check_company=True,
+    )
+    task_ids = fields.One2many("after_sales.order.task", "order_id", string="Tasks", copy=True)
+    task_progress = fields.Float(compute="_compute_task_progress", string="Progress")
+    expected_minutes = fields.Integer(compute="_compute_task_progress")
+    part_ids = fields.One2many("after_sales.order.part", "order_id", string="Parts", copy=True)
+    work_hours = fields.Float(string="Time Spent (hours)", copy=False)
+    findings = fields.Html()
+    meter_reading_ids = fields.One2many(
+        "after_sales.meter.reading", "order_id", string="Meter Readings"
+    )
+    loan_ids = fields.One2many("after_sales.loan", "order_id", string="Loaners")
+    loan_count = fields.Integer(compute="_compute_loan_count")
+
+    # Customer sign-off
+    signed_by = fields.Char(copy=False)
+    signature = fields.Binary(copy=False, attachment=True)
+    signed_on = fields.Datetime(copy=False, readonly=True)
+    is_report_sent = fields.Boolean(copy=False)
+
+    _plan_date_unique = models.UniqueIndex(
+        "(plan_id, plan_date) WHERE plan_id IS NOT NULL",
+        "This maintenance plan already has an order for this due date.",
+    )
+    _late_idx = models.Index("(resolution_deadline) WHERE state NOT IN ('done', 'cancelled')")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    def _coverages(self, use_warranty=True):
+        """{order id: Coverage} on the day each order was received, from the one
+        coverage rule of the equipment (orders without equipment are left out)."""
+        by_key = {}
+        for order in self.filtered("equipment_id"):
+            day = fields.Date.to_date(order.date_received or fields.Datetime.now())
+            by_key.setdefault((day, order.service_type_id), []).append(order)
+        result = {}
+        for (day, service_type), orders in by_key.items():
+            equipment = self.env["after_sales.equipment"].browse(
+                {order.equipment_id.id for order in orders}
+            )
+            coverages = equipment._get_coverage_batch(day, service_type, use_warranty)
+            for order in orders:
+                result[order.id] = coverages[order.equipment_id.id]
+        return result
+
+    @api.depends("equipment_id", "service_type_id", "date_received")
+    def _compute_coverage(self):
+        coverages = self._coverages()
+        for order in self:
+            coverage = coverages.get(order.id)
+            order.coverage_source = coverage.source if coverage else "none"
+            order.coverage_parts_pct = coverage.parts_pct if coverage else 0.0
+            order.coverage_labour_pct = coverage.labour_pct if coverage else 0.0
+            order.coverage_travel_pct = coverage.travel_pct if coverage else 0.0
+            order.coverage_reason = coverage.reason if coverage else self.env._("No equipment")
+
+    @api.depends("equipment_id", "service_type_id", "date_received")
+    def _compute_contract_id(self):
+        """The contract whose SLA applies: the one covering the equipment for this
+        type of service, even while the warranty pays."""
+        coverages = self._coverages(use_warranty=False)
+        for order in self:
+            coverage = coverages.get(order.id)
+            order.contract_id = coverage.contract_id if coverage else False
+
+    @api.depends(
+        "contract_id",
+        "priority",
+        "date_received",
+        "plan_date",
+        "plan_id.tolerance_days",
+        "contract_id.sla_ids.response_hours",
+        "contract_id.sla_ids.resolution_hours",
+    )
+    def _compute_deadlines(self):
+        for order in self:
+            if order.plan_id and order.plan_date:
+                # preventive work has a due date (and a tolerance), not an SLA
+                last_day = order.plan_date + timedelta(days=order.plan_id.tolerance_days)
+                order.response_deadline = False
+                order.resolution_deadline = order._end_of_day_utc(last_day)
+            elif order.contract_id:
+                response, resolution = order.contract_id._get_sla_deadlines(
+                    order.priority, order.date_received
+                )
+                order.response_deadline = response
+                order.resolution_deadline = resolution
+            else:
+                order.response_deadline = order.resolution_deadline = False
+
+    def _end_of_day_utc(self, day):
+        tz = pytz.timezone(self.company_id.resource_calendar_id.tz or self.env.user.tz or "UTC")
+        local = tz.localize(datetime.combine(day, time(23, 59, 59)))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.depends("state", "response_deadline", "resolution_deadline", "date_started")
+    @api.depends_context("now")
+    def _compute_is_late(self):
+        now = self._now()
+        for order in self:
+            deadline, label = order._next_deadline()
+            if not deadline:
+                order.is_late = False
+                order.sla_status = False
+                continue
+            remaining = deadline - now
+            order.is_late = remaining.total_seconds() < 0
+            if order.is_late:
+                order.sla_status = self.env._(
+                    "%(what)s late by %(time)s", what=label, time=_format_delta(-remaining)
+                )
+            else:
+                order.sla_status = self.env._(
+                    "%(what)s in %(time)s", what=label, time=_format_delta(remaining)
+                )
+
+    def _next_deadline(self):
+        """(deadline, label) of the next SLA promise this order must keep."""
+        if self.state in CLOSED_STATES:
+            return False, ""
+        if self.response_deadline and not self.date_started:
+            return self.response_deadline, self.env._("Response")
+        if self.resolution_deadline:
+            return self.resolution_deadline, self.env._("Resolution")
+        return False, ""
+
+    def _search_is_late(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        now = self._now()
+        open_orders = Domain("state", "not in", CLOSED_STATES)
+        late = open_orders & (
+            (Domain("response_deadline", "<", now) & Domain("date_started", "=", False))
+            | Domain("resolution_deadline", "<", now)
+        )
+        wants_late = True in value
+        if operator == "not in":
+            wants_late = not wants_late
+        return late if wants_late else ~late
+
+    def _now(self):
+        return fields.Datetime.to_datetime(self.env.context.get("now")) or fields.Datetime.now()
+
+    @api.depends("service_type_id")
+    def _compute_checklist_template(self):
+        templates = self.env["after_sales.checklist.template"].search(
+            [("service_type_id", "in", self.service_type_id.ids)]
+        )
+        by_type = {}
+        for template in templates:
+            by_type.setdefault(template.service_type_id, template)
+        for order in self:
+            if order.plan_id.checklist_template_id:
+                order.checklist_template_id = order.plan_id.checklist_template_id
+            else:
+                order.checklist_template_id = by_type.get(order.service_type_id, False)
+
+    @api.depends("task_ids.is_done", "task_ids.expected_minutes")
+    def _compute_task_progress(self):
+        for order in self:
+            tasks = order.task_ids
+            order.expected_minutes = sum(tasks.mapped("expected_minutes"))
+            order.task_progress = (
+                100.0 * len(tasks.filtered("is_done")) / len(tasks) if tasks else 0.0
+            )
+
+    def _compute_loan_count(self):
+        counts = dict(
+            self.env["after_sales.loan"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.loan_count = counts.get(order, 0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, name in zip(
+            unnamed,
+            next_sequence_names(self.env, "after_sales.order", len(unnamed)),
+            strict=True,
+        ):
+            vals["name"] = name
+        orders = super().create(vals_list)
+        orders.filtered(lambda o: not o.task_ids)._load_checklist()
+        return orders
+
+    def write(self, vals):
+        if set(vals) - DONE_WRITABLE_FIELDS:
+            done = self.filtered(lambda o: o.state == "done")
+            if done:
+                raise UserError(
+                    self.env._(
+                        "Service order %(name)s is done and can no longer be changed.",
+                        name=done[0].name,
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        started = self.filtered(lambda o: o.state in ("in_progress", "done"))
+        if started:
+            raise UserError(
+                self.env._(
+                    "Service order %(name)s was started: cancel it instead of deleting it.",
+                    name=started[0].name,
+                )
+            )
+
+    def _check_tasks_editable(self):
+        """Tasks and parts of a done or cancelled order are history."""
+        closed = self.filtered(lambda o: o.state in CLOSED_STATES)
+        if closed:
+            raise UserError(
+                self.env._(
+                    "The work of %(name)s is closed and can no longer be changed.",
+                    name=closed[0].name,
+                )
+            )
+
+    def _load_checklist(self):
+        """Create the tasks of each order's checklist template, in one batch."""
+        vals_list = [
+            {
+                "order_id": order.id,
+                "sequence": line.sequence,
+                "name": line.name,
+                "expected_minutes": line.expected_minutes,
+                "is_mandatory": line.is_mandatory,
+            }
+            for order in self
+            for line in order.checklist_template_id.line_ids
+        ]
+        if vals_list:
+            self.env["after_sales.order.task"].create(vals_list)
+
+    @api.constrains("planned_date_start", "planned_date_end")
+    def _check_planned_dates(self):
+        for order in self:
+            start, end = order.planned_date_start, order.planned_date_end
+            if start and end and end < start:
+                raise ValidationError(
+                    self.env._("Service order %(name)s ends before it starts.", name=order.name)
+                )
+
+    @api.onchange("equipment_id")
+    def _onchange_equipment_id(self):
+        if self.equipment_id.partner_id:
+            self.partner_id = self.equipment_id.partner_id
+
+    # ------------------------------------------------------------------
+    # State buttons
+    # ------------------------------------------------------------------
+    def _check_state(self, allowed, action):
+        wrong = self.filtered(lambda o: o.state not in allowed)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Service order %(name)s is %(state)s: it cannot be %(action)s.",
+                    name=wrong[0].name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        wrong[0].state
+                    ],
+                    action=action,
+                )
+            )
+
+    def action_schedule(self):
+        self._check_state(("new",), self.env._("scheduled"))
+        missing = self.filtered(lambda o: not o.technician_ids or not o.planned_date_start)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Assign a technician and a planned start to %(name)s before scheduling it.",
+                    name=missing[0].name,
+                )
+            )
+        self.write({"state": "scheduled"})
+        return True
+
+    def action_start(self):
+        self._check_state(("new", "scheduled"), self.env._("started"))
+        self.write({"state": "in_progress", "date_started": fields.Datetime.now()})
+        return True
+
+    def action_done(self):
+        self._check_state(("in_progress",), self.env._("completed"))
+        for order in self:
+            open_tasks = order.task_ids.filtered(lambda t: t.is_mandatory and not t.is_done)
+            if open_tasks:
+                raise UserError(
+                    self.env._(
+                        "Service order %(name)s still has mandatory tasks to do: %(tasks)s.",
+                        name=order.name,
+                        tasks=", ".join(open_tasks.mapped("name")),
+                    )
+                )
+        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        return True
+
+    def action_cancel(self):
+        self._check_state(("new", "scheduled", "in_progress"), self.env._("cancelled"))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reset(self):
+        self._check_state(("cancelled",), self.env._("reset"))
+        self.write({"state": "new", "date_started": False})
+        return True
+
+    def action_sign(self):
+        """Record the customer's sign-off (name and signature come from the form)."""
+        for order in self:
+            if not order.signed_by or not order.signature:
+                raise UserError(
+                    self.env._("The customer's name and signature are both needed to sign off.")
+                )
+        self.write({"signed_on": fields.Datetime.now()})
+        return True
+
+    def action_view_loans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "after_sales_service.after_sales_loan_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id, "default_partner_id": self.partner_id.id}
+        return action
+
+    def _cancel_after(self, day, reason):
+        """Cancel the open orders of ``self`` due after ``day``, with a message."""
+        to_cancel = self.filtered(
+            lambda o: o.state in ("new", "scheduled") and o.plan_date and o.plan_date > day
+        )
+        for order in to_cancel:
+            order.message_post(body=reason)
+        to_cancel.write({"state": "cancelled"})
+        return to_cancel
+
+
+def _format_delta(delta):
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min"
