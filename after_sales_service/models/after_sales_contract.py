@@ -164,6 +164,7 @@ class AfterSalesContract(models.Model):
         default=30,
         help="The responsible gets an activity this many days before the end date.",
     )
+    reminder_date = fields.Date(compute="_compute_reminder_date", store=True, index=True)
     is_reminder_done = fields.Boolean(copy=False)
     previous_contract_id = fields.Many2one(
         "after_sales.contract",
@@ -205,6 +206,13 @@ class AfterSalesContract(models.Model):
         )
         for contract in self:
             contract.invoice_count = counts.get(contract, 0)
+
+    @api.depends("date_end", "reminder_days")
+    def _compute_reminder_date(self):
+        for contract in self:
+            contract.reminder_date = contract.date_end and contract.date_end - timedelta(
+                days=contract.reminder_days
+            )
 
     @api.depends("next_contract_ids")
     def _compute_next_contract(self):
@@ -631,19 +639,34 @@ class AfterSalesContract(models.Model):
     def _cron_manage_terms(self, batch_size=200):
         """Remind responsibles before expiry, then expire or renew ended contracts."""
         today = fields.Date.context_today(self)
-        remind = self.search(
-            [("state", "=", "running"), ("is_reminder_done", "=", False)]
-        ).filtered(lambda c: c.date_end - timedelta(days=c.reminder_days) <= today)
-        for offset in range(0, len(remind), batch_size):
-            batch = remind[offset : offset + batch_size]._try_lock()
-            batch._send_expiry_reminders()
-            self.env["ir.cron"]._commit_progress(len(batch))
+        remind_domain = [
+            ("state", "=", "running"),
+            ("is_reminder_done", "=", False),
+            ("reminder_date", "<=", today),
+        ]
+        skipped_ids = []
         while True:
-            ended = self.search(
-                [("state", "=", "running"), ("date_end", "<", today)], limit=batch_size
-            )._try_lock()
-            if not ended:
+            batch = self.search(remind_domain + [("id", "not in", skipped_ids)], limit=batch_size)
+            if not batch:
                 break
+            locked = batch._try_lock()
+            skipped_ids += (batch - locked).ids
+            locked._send_expiry_reminders()
+            self.env["ir.cron"]._commit_progress(len(locked))
+        skipped_ids = []
+        while True:
+            batch = self.search(
+                [
+                    ("state", "=", "running"),
+                    ("date_end", "<", today),
+                    ("id", "not in", skipped_ids),
+                ],
+                limit=batch_size,
+            )
+            if not batch:
+                break
+            ended = batch._try_lock()
+            skipped_ids += (batch - ended).ids
             ended._expire_or_renew()
             self.env["ir.cron"]._commit_progress(len(ended))
 

@@ -1,3 +1,4 @@
+from . import test_concurrency
 from . import test_contract
 from . import test_contract_invoicing
 from . import test_coverage

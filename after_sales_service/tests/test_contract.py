@@ -230,3 +230,30 @@ class TestContractTerms(AfterSalesCommon):
         self.assertEqual(renewal.previous_contract_id, self.contract)
         with self.assertRaisesRegex(UserError, "already renewed"):
             self.contract.action_renew()
+
+
+@tagged("post_install", "-at_install")
+class TestDutchErrors(AfterSalesCommon):
+    """Bad input is refused in the user's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["after_sales_service"], ["nl_NL"])
+        cls.equipment = cls._create_equipment(delivery_date=date(2025, 1, 1))
+
+    def test_errors_are_translated(self):
+        dutch = self.env(context=dict(self.env.context, lang="nl_NL"))
+        contracts = dutch["after_sales.contract"]
+        with self.assertRaisesRegex(ValidationError, "eindigt .* voordat het begint"):
+            contracts.create(
+                {
+                    "partner_id": self.customer.id,
+                    "date_start": date(2026, 5, 1),
+                    "date_end": date(2026, 4, 30),
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "moet tussen 0 en 100 % liggen"):
+            contracts.create({"partner_id": self.customer.id, "labour_pct": 150})
+        self.assertFalse(contracts.search([("partner_id", "=", self.customer.id)]))
