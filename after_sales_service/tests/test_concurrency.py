@@ -1,6 +1,6 @@
 """Two cron workers at once, in real, separate transactions.
 
-These tests commit: they build their data in committed transactions of the test
+These tests commit (each ``with registry.cursor()`` block does): they build their data in committed transactions of the test
 database, run two workers in two threads, check, and delete what they made.
 """
 
@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import api, fields
+from odoo.api import SUPERUSER_ID
 from odoo.fields import Command
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
@@ -31,7 +32,7 @@ class TestTwoWorkers(BaseCase):
         with self.registry.cursor() as cr:
             env = self._env(cr)
             records = build(env)
-            cr.commit()
+            # leaving the cursor's block commits
             return {model: recs.ids for model, recs in records.items()}
 
     def _cleanup(self, ids_by_model):
@@ -39,7 +40,6 @@ class TestTwoWorkers(BaseCase):
             env = self._env(cr)
             for model, ids in ids_by_model.items():
                 env[model].browse(ids).exists().with_context(active_test=False).unlink()
-            cr.commit()
 
     def _run_twice_at_once(self, method_name, **kwargs):
         """Run ``method_name`` in two workers that start at the same moment."""
@@ -55,7 +55,6 @@ class TestTwoWorkers(BaseCase):
                     ]
                     barrier.wait(timeout=30)
                     getattr(model, method_name)(**kwargs)
-                    cr.commit()
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(error)
 
