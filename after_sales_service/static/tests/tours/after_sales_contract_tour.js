@@ -21,6 +21,9 @@ registry.category("web_tour.tours").add("after_sales_contract_tour", {
             run: "click",
         },
         {
+            trigger: ".o_breadcrumb:contains(Service Contracts)",
+        },
+        {
             content: "Create a contract",
             trigger: ".o_list_button_add",
             run: "click",
@@ -33,6 +36,10 @@ registry.category("web_tour.tours").add("after_sales_contract_tour", {
         {
             trigger: ".o-autocomplete--dropdown-item:contains(Tour Bakery)",
             run: "click",
+        },
+        {
+            content: "The customer is set (its onchange is done)",
+            trigger: ".o_field_widget[name=partner_id] input:value(Tour Bakery)",
         },
         {
             content: "Add the customer's espresso machine",

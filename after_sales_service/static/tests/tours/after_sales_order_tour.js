@@ -20,6 +20,9 @@ registry.category("web_tour.tours").add("after_sales_order_tour", {
             run: "click",
         },
         {
+            trigger: ".o_breadcrumb:contains(My Orders)",
+        },
+        {
             content: "Open the repair at the tour customer",
             trigger: ".o_data_row:contains(Tour Repair Customer) .o_data_cell[name=name]",
             run: "click",

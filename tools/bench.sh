@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# make bench: throwaway database after_sales_bench_<pid>, install the module (no demo),
+# run tools/bench.py against it, drop the database.
+#
+#   .local/bench_addons/        extra add-ons for comparisons (e.g. unpacked OCA wheels);
+#                               added to the addons path when present (also its odoo/addons
+#                               and */odoo/addons sub-folders)
+#   tools/bench_prepare.py      when present, run first (unless BENCH_OCA=0): it unpacks the
+#                               comparison add-ons into .local/bench_addons and prints the
+#                               comma-separated modules to install as well
+#   BENCH_INSTALL=mod1,mod2     extra modules to install in the bench database
+#   BENCH_ARGS="..."            extra arguments for tools/bench.py
+#   KEEP_DB=1                   keep the bench database
+set -euo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BENCH_DB="after_sales_bench_$$"
+BENCH_CONF="$LOCAL/odoo-bench.conf"
+require_module
+ensure_odoo_src
+ensure_venv
+ensure_pg
+
+install="$MODULE${BENCH_INSTALL:+,$BENCH_INSTALL}"
+if [ -f "$ROOT/tools/bench_prepare.py" ] && [ "${BENCH_OCA:-1}" != 0 ]; then
+    prepared="$("$PY" "$ROOT/tools/bench_prepare.py")" || die "tools/bench_prepare.py failed"
+    prepared="$(printf '%s' "$prepared" | tr -d '[:space:]')"
+    [ -n "$prepared" ] && install="$install,$prepared"
+fi
+
+extra=()
+if [ -d "$LOCAL/bench_addons" ]; then
+    shopt -s nullglob
+    for d in "$LOCAL/bench_addons" "$LOCAL/bench_addons"/* \
+        "$LOCAL/bench_addons/odoo/addons" "$LOCAL/bench_addons"/*/odoo/addons; do
+        [ -d "$d" ] || continue
+        mods=("$d"/*/__manifest__.py)
+        [ "${#mods[@]}" -gt 0 ] && extra+=("$d")
+    done
+    shopt -u nullglob
+    [ "${#extra[@]}" -gt 0 ] && say "Extra bench addons: ${extra[*]}"
+fi
+write_odoo_conf "$BENCH_CONF" ${extra[@]+"${extra[@]}"}
+CONF="$BENCH_CONF"  # used by odoo_step
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "${KEEP_DB:-}" ]; then
+        say "KEEP_DB set: kept database $BENCH_DB"
+    else
+        pgtool drop-db "$BENCH_DB" || warn "could not drop database $BENCH_DB"
+        rm -rf "$LOCAL/data/filestore/$BENCH_DB" 2>/dev/null || true
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log="$LOGS/bench-install-$BENCH_DB.log"
+say "Installing $install into throwaway database $BENCH_DB (log: $log)"
+start=$SECONDS
+odoo_step "$BENCH_DB" "$log" -i "$install" || die "installing $install failed (full log: $log)"
+IFS=, read -r -a mods <<<"$install"
+for m in "${mods[@]}"; do
+    [ -z "$m" ] && continue
+    st="$(pgtool module-state "$BENCH_DB" "$m")"
+    [ "$st" = installed ] || {
+        tail_log "$log" 40
+        die "module $m is '$st' in $BENCH_DB (not on the addons path?)"
+    }
+done
+say "Installed in $((SECONDS - start)) s"
+rm -f "$log"
+
+say "Running tools/bench.py"
+# shellcheck disable=SC2086
+"$PY" "$ROOT/tools/bench.py" --config "$BENCH_CONF" --database "$BENCH_DB" \
+    --module "$MODULE" ${BENCH_ARGS:-}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# make test: throwaway database, install the module (no demo), run its whole test suite
+# with pytest-odoo (HttpCase/tours included: Odoo's HTTP server + headless chromium),
+# drop the database. Exits non-zero on any failure, including "no test collected".
+#
+#   PYTEST_ARGS="-k name -x"   extra pytest arguments
+#   KEEP_DB=1                  keep the test database (and say its name) for debugging
+set -euo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TEST_DB="after_sales_test_$$"
+require_module
+setup_all chromium-required
+
+# HttpCase tests need both; Odoo would silently skip them otherwise.
+find_chrome >/dev/null || die "chromium/chrome not found: HttpCase tests cannot run"
+"$PY" -c 'import websocket' 2>/dev/null ||
+    die "python package websocket-client missing in $VENV: HttpCase tests cannot run (pip install websocket-client)"
+
+[ "$(pgtool db-exists "$TEST_DB")" = no ] || die "database $TEST_DB already exists"
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "${KEEP_DB:-}" ]; then
+        say "KEEP_DB set: kept database $TEST_DB"
+    else
+        pgtool drop-db "$TEST_DB" || warn "could not drop database $TEST_DB"
+        rm -rf "$LOCAL/data/filestore/$TEST_DB" 2>/dev/null || true
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log="$LOGS/test-install-$TEST_DB.log"
+say "Installing $MODULE (no demo) into throwaway database $TEST_DB (log: $log)"
+start=$SECONDS
+odoo_step "$TEST_DB" "$log" -i "$MODULE" || die "installing $MODULE failed (full log: $log)"
+log_errors "$log" || die "ERROR lines logged while installing $MODULE (full log: $log)"
+say "Installed in $((SECONDS - start)) s"
+rm -f "$log"
+
+tests="$MODULE_DIR/tests"
+[ -d "$tests" ] || die "no tests directory: $tests"
+case "$tests" in "$ROOT"/*) tests="${tests#"$ROOT"/}" ;; esac
+
+say "Running the test suite: pytest $tests"
+start=$SECONDS
+set +e
+# shellcheck disable=SC2086
+(
+    cd "$ROOT"
+    PYTHONPATH="$ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest \
+        -p pytest_odoo_strict \
+        -o cache_dir="$LOCAL/pytest_cache" \
+        --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
+        --odoo-log-level=warn \
+        -W "ignore:'crypt' is deprecated:DeprecationWarning" \
+        -W "ignore:'cgi' is deprecated:DeprecationWarning" \
+        "$tests" ${PYTEST_ARGS:-}
+)
+rc=$?
+set -e
+case "$rc" in
+    0) say "Tests passed ($((SECONDS - start)) s)" ;;
+    5) die "pytest collected no test in $tests: that counts as a failure" ;;
+    *) die "tests failed (pytest exit code $rc)" ;;
+esac
