@@ -231,6 +231,15 @@ ensure_chromium() {
     warn "chromium is not installed: 'make test' will fail until it is (apt-get install -y chromium)"
 }
 
+# ensure_wkhtmltopdf: Odoo prints PDF reports (the service report) with wkhtmltopdf;
+# without it, printing falls back to HTML. Best effort: never fails the set-up.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    say "wkhtmltopdf not found (needed to print PDF reports)"
+    apt_install wkhtmltopdf && command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    warn "wkhtmltopdf is not installed: reports print as HTML (apt-get install -y wkhtmltopdf)"
+}
+
 # ---------------------------------------------------------------- PostgreSQL ----
 
 pgtool() { "$PY" "$ROOT/tools/pgtool.py" "$@"; }
@@ -452,6 +461,7 @@ setup_all() {
     ensure_odoo_src
     ensure_venv
     ensure_chromium "${1:-}"
+    ensure_wkhtmltopdf
     ensure_pg
     write_odoo_conf "$CONF"
 }
