@@ -76,6 +76,9 @@ class AfterSalesOrder(models.Model):
     plan_id = fields.Many2one(
         "after_sales.plan", string="Maintenance Plan", readonly=True, index="btree_not_null"
     )
+    is_usage_triggered = fields.Boolean(
+        readonly=True, help="Generated because the meter reached the plan's usage interval."
+    )
     plan_date = fields.Date(
         string="Due Date",
         readonly=True,
@@ -354,6 +357,14 @@ class AfterSalesOrder(models.Model):
                     name=started[0].name,
                 )
             )
+
+    def _check_company(self, fnames=None):
+        # Orders generated from maintenance plans copy the plan's relations, which
+        # the plan has already checked; checking them again per order costs a
+        # domain evaluation per record and field.
+        if self.env.context.get("after_sales_company_checked"):
+            return
+        super()._check_company(fnames)
 
     def _check_tasks_editable(self):
         """Tasks and parts of a done or cancelled order are history."""

@@ -1,5 +1,6 @@
 import bisect
 import logging
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import psycopg2.errors
@@ -318,6 +319,20 @@ class AfterSalesPlan(models.Model):
             )
         ]
 
+    def _occurrences_until(self, date_from, date_to):
+        """(occurrences from ``date_from`` to ``date_to`` included, the first one
+        after ``date_to`` or False), in one pass over the recurrence."""
+        self.ensure_one()
+        dates = []
+        for moment in self._rrule(self.date_start).xafter(
+            datetime.combine(date_from, time()), inc=True
+        ):
+            day = moment.date()
+            if day > date_to:
+                return dates, day
+            dates.append(day)
+        return dates, False
+
     # ------------------------------------------------------------------
     # Usage forecast
     # ------------------------------------------------------------------
@@ -429,13 +444,16 @@ class AfterSalesPlan(models.Model):
         readings_by_key = self._get_readings()
         existing = self._existing_plan_dates()
         to_create = []  # (plan, due date, is usage-triggered)
+        updates = defaultdict(lambda: self.browse())  # (field, value): plans
         for plan in self:
             until = today + timedelta(days=plan.horizon_days)
             if plan.date_end:
                 until = min(until, plan.date_end)
-            dates = []
+            dates, following = [], False
             if plan.next_time_date:
-                dates = plan._occurrences(max(plan.next_time_date, plan.date_start), until)
+                dates, following = plan._occurrences_until(
+                    max(plan.next_time_date, plan.date_start), until
+                )
             readings = readings_by_key.get((plan.equipment_id.id, plan.meter_id.id), [])
             usage_date = plan._forecast_usage_date(readings)
             if usage_date and usage_date <= until:
@@ -445,7 +463,8 @@ class AfterSalesPlan(models.Model):
                 tolerance = timedelta(days=plan.tolerance_days)
                 dates = [day for day in dates if abs(day - usage_date) > tolerance]
                 dates.append(usage_date)
-                plan.usage_baseline = plan._next_usage_baseline(readings[-1][1])
+                baseline = plan._next_usage_baseline(readings[-1][1])
+                updates["usage_baseline", baseline] |= plan
             else:
                 usage_date = None
             taken = existing.get(plan.id, set())
@@ -453,8 +472,13 @@ class AfterSalesPlan(models.Model):
                 (plan, day, day == usage_date) for day in sorted(set(dates)) if day not in taken
             ]
             if plan.next_time_date:
-                plan.next_time_date = plan._next_occurrence(until + timedelta(days=1))
-        return self._create_plan_orders(to_create)
+                updates["next_time_date", following] |= plan
+        orders = self._create_plan_orders(to_create)
+        # one write per distinct value, not per plan
+        plans = self.with_context(tracking_disable=True)
+        for (field_name, value), group in updates.items():
+            plans.browse(group.ids).write({field_name: value})
+        return orders
 
     def _next_usage_baseline(self, meter_value):
         """Meter value at which the order just generated was due: the last whole
@@ -503,13 +527,15 @@ class AfterSalesPlan(models.Model):
                 mail_create_nolog=True,
                 mail_create_nosubscribe=True,
                 mail_notrack=True,
+                # every value comes from the plan, whose relations are company-checked
+                after_sales_company_checked=True,
             )
             .create(vals_list)
         )
 
     def _prepare_order_vals(self, due, start, is_usage):
         self.ensure_one()
-        return {
+        vals = {
             "plan_id": self.id,
             "plan_date": due,
             "company_id": self.company_id.id,
@@ -519,11 +545,13 @@ class AfterSalesPlan(models.Model):
             "contract_id": self.contract_id.id,
             "priority": self.priority,
             "checklist_template_id": self.checklist_template_id.id,
-            "description": self.description
-            or (self.env._("%(plan)s: usage reached", plan=self.name) if is_usage else self.name),
+            "is_usage_triggered": is_usage,
             "planned_date_start": start,
             "date_received": start or datetime.combine(due, time()),
         }
+        if self.description:
+            vals["description"] = self.description
+        return vals
 
     @api.model
     def _working_day_starts(self, companies, date_from, date_to):
