@@ -444,7 +444,7 @@ class AfterSalesPlan(models.Model):
         readings_by_key = self._get_readings()
         existing = self._existing_plan_dates()
         to_create = []  # (plan, due date, is usage-triggered)
-        updates = defaultdict(lambda: self.browse())  # (field, value): plans
+        updates = defaultdict(self.browse)  # (field, value): plans
         for plan in self:
             until = today + timedelta(days=plan.horizon_days)
             if plan.date_end:
