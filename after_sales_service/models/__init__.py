@@ -1,4 +1,6 @@
 from . import coverage
+from . import utils
+from . import sequence
 from . import after_sales_service_type
 from . import after_sales_equipment
 from . import after_sales_contract_sla
@@ -6,6 +8,7 @@ from . import after_sales_contract
 from . import after_sales_checklist_template
 from . import after_sales_checklist_template_line
 from . import after_sales_meter
+from . import after_sales_order_line_mixin
 from . import after_sales_order
 from . import after_sales_order_task
 from . import after_sales_order_part

@@ -11,6 +11,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
 from .coverage import check_percentages
+from .utils import try_lock
 
 _logger = logging.getLogger(__name__)
 
@@ -546,7 +547,13 @@ class AfterSalesContract(models.Model):
             vals_list.append(vals)
         moves = (
             self.env["account.move"]
-            .with_context(default_move_type="out_invoice", tracking_disable=True)
+            .with_context(
+                default_move_type="out_invoice",
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            )
             .create(vals_list)
         )
         for contract in self:
@@ -584,7 +591,7 @@ class AfterSalesContract(models.Model):
         Returns {"done": contracts invoiced, "skipped": locked by another worker,
         "failed": contracts whose invoice raised an error}.
         """
-        locked = self._try_lock()
+        locked = try_lock(self)
         skipped = self - locked
         # a period invoiced by another worker (or a re-run) is skipped, not billed again
         invoiced = locked._already_invoiced()
@@ -611,15 +618,6 @@ class AfterSalesContract(models.Model):
                 failed |= contract
                 contract._notify_invoicing_error(error)
         return {"done": done, "skipped": skipped, "failed": failed}
-
-    def _try_lock(self):
-        """Lock the rows of ``self`` for this transaction; return what could be locked."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                return self.try_lock_for_update(allow_referencing=True)
-        except psycopg2.errors.SerializationFailure:
-            # another worker changed these rows since our snapshot: it did the work
-            return self.browse()
 
     def _notify_invoicing_error(self, error):
         message = str(getattr(error, "args", [error])[0] if getattr(error, "args", None) else error)
@@ -649,7 +647,7 @@ class AfterSalesContract(models.Model):
             batch = self.search(remind_domain + [("id", "not in", skipped_ids)], limit=batch_size)
             if not batch:
                 break
-            locked = batch._try_lock()
+            locked = try_lock(batch)
             skipped_ids += (batch - locked).ids
             locked._send_expiry_reminders()
             self.env["ir.cron"]._commit_progress(len(locked))
@@ -665,7 +663,7 @@ class AfterSalesContract(models.Model):
             )
             if not batch:
                 break
-            ended = batch._try_lock()
+            ended = try_lock(batch)
             skipped_ids += (batch - ended).ids
             ended._expire_or_renew()
             self.env["ir.cron"]._commit_progress(len(ended))

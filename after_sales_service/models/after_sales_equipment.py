@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from .coverage import Coverage
+from .utils import context_date
 
 WARRANTY_STATES = [
     ("warranty", "In Warranty"),
@@ -155,7 +156,7 @@ class AfterSalesEquipment(models.Model):
     @api.depends("warranty_start_date", "warranty_end_date", "contract_ids.state")
     @api.depends_context("date")
     def _compute_warranty_state(self):
-        coverages = self._get_coverage_batch(self._today())
+        coverages = self._get_coverage_batch(context_date(self))
         for equipment in self:
             source = coverages[equipment.id].source
             equipment.warranty_state = source if source != "none" else "expired"
@@ -163,7 +164,7 @@ class AfterSalesEquipment(models.Model):
     def _search_warranty_state(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        today = self._today()
+        today = context_date(self)
         in_warranty = Domain("warranty_start_date", "<=", today) & Domain(
             "warranty_end_date", ">=", today
         )
@@ -185,7 +186,7 @@ class AfterSalesEquipment(models.Model):
     @api.depends("contract_ids.state", "contract_ids.date_start", "contract_ids.date_end")
     @api.depends_context("date")
     def _compute_current_contract(self):
-        coverages = self._get_coverage_batch(self._today(), use_warranty=False)
+        coverages = self._get_coverage_batch(context_date(self), use_warranty=False)
         for equipment in self:
             contract_id = coverages[equipment.id].contract_id
             equipment.contract_id = self.env["after_sales.contract"].browse(contract_id)
@@ -277,9 +278,6 @@ class AfterSalesEquipment(models.Model):
         if self.lot_id and not self.product_id:
             self.product_id = self.lot_id.product_id
 
-    def _today(self):
-        return fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
-
     # ------------------------------------------------------------------
     # Coverage: the one place that says who pays for a service.
     # ------------------------------------------------------------------
@@ -291,7 +289,7 @@ class AfterSalesEquipment(models.Model):
         :rtype: Coverage
         """
         self.ensure_one()
-        return self._get_coverage_batch(date or self._today(), service_type)[self.id]
+        return self._get_coverage_batch(date or context_date(self), service_type)[self.id]
 
     def _get_coverage_batch(self, date, service_type=None, use_warranty=True):
         """Coverage of every equipment in ``self`` on ``date``: {equipment id: Coverage}.

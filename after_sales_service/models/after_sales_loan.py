@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .utils import context_date
+
 
 class AfterSalesLoan(models.Model):
     """A replacement unit lent to a customer while their own is in repair."""
@@ -58,19 +60,16 @@ class AfterSalesLoan(models.Model):
     @api.depends("state", "date_due")
     @api.depends_context("date")
     def _compute_is_overdue(self):
-        today = self._today()
+        today = context_date(self)
         for loan in self:
             loan.is_overdue = loan.state == "lent" and loan.date_due < today
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        overdue = [("state", "=", "lent"), ("date_due", "<", self._today())]
+        overdue = [("state", "=", "lent"), ("date_due", "<", context_date(self))]
         wants = (True in value) != (operator == "not in")
         return overdue if wants else ["!", "&", *overdue]
-
-    def _today(self):
-        return fields.Date.to_date(self.env.context.get("date")) or fields.Date.context_today(self)
 
     @api.constrains("date_out", "date_due")
     def _check_dates(self):

@@ -8,6 +8,7 @@ class AfterSalesOrderPart(models.Model):
     _name = "after_sales.order.part"
     _description = "Service Order Part"
     _order = "order_id, sequence, id"
+    _inherit = ["after_sales.order.line.mixin"]
     _check_company_auto = True
 
     order_id = fields.Many2one("after_sales.order", required=True, ondelete="cascade", index=True)
@@ -39,14 +40,3 @@ class AfterSalesOrderPart(models.Model):
         for part in self:
             if part.quantity <= 0:
                 raise ValidationError(self.env._("The quantity of a part must be positive."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["after_sales.order"].browse(
-            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
-        )._check_tasks_editable()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.order_id._check_tasks_editable()
-        return super().write(vals)

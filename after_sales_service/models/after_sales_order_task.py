@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class AfterSalesOrderTask(models.Model):
@@ -7,6 +7,7 @@ class AfterSalesOrderTask(models.Model):
     _name = "after_sales.order.task"
     _description = "Service Order Task"
     _order = "order_id, sequence, id"
+    _inherit = ["after_sales.order.line.mixin"]
 
     order_id = fields.Many2one("after_sales.order", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
@@ -19,15 +20,7 @@ class AfterSalesOrderTask(models.Model):
     date_done = fields.Datetime(string="Done On", readonly=True)
     note = fields.Char()
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["after_sales.order"].browse(
-            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
-        )._check_tasks_editable()
-        return super().create(vals_list)
-
     def write(self, vals):
-        self.order_id._check_tasks_editable()
         if "is_done" in vals:
             vals = dict(vals)
             if vals["is_done"]:
@@ -35,7 +28,3 @@ class AfterSalesOrderTask(models.Model):
             else:
                 vals.update({"done_by_id": False, "date_done": False})
         return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_done_order(self):
-        self.order_id._check_tasks_editable()

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from .after_sales_contract_sla import PRIORITIES
+from .utils import try_lock
 
 _logger = logging.getLogger(__name__)
 
@@ -403,7 +404,7 @@ class AfterSalesPlan(models.Model):
             )
             if not plans:
                 break
-            locked = plans._try_lock()
+            locked = try_lock(plans)
             try:
                 with self.env.cr.savepoint():
                     orders = locked._generate_orders(today)
@@ -430,13 +431,6 @@ class AfterSalesPlan(models.Model):
             except psycopg2.errors.UniqueViolation:
                 self.env.invalidate_all()
         return orders
-
-    def _try_lock(self):
-        try:
-            with self.env.cr.savepoint(flush=False):
-                return self.try_lock_for_update(allow_referencing=True)
-        except psycopg2.errors.SerializationFailure:
-            return self.browse()
 
     def _generate_orders(self, today):
         """Create, in one batch, the orders of ``self`` due up to today + horizon,
