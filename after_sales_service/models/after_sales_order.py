@@ -77,6 +77,7 @@ class AfterSalesOrder(models.Model):
         "after_sales.plan", string="Maintenance Plan", readonly=True, index="btree_not_null"
     )
     is_usage_triggered = fields.Boolean(
+        string="Triggered by Usage",
         readonly=True, help="Generated because the meter reached the plan's usage interval."
     )
     plan_date = fields.Date(
