@@ -78,7 +78,8 @@ class AfterSalesOrder(models.Model):
     )
     is_usage_triggered = fields.Boolean(
         string="Triggered by Usage",
-        readonly=True, help="Generated because the meter reached the plan's usage interval."
+        readonly=True,
+        help="Generated because the meter reached the plan's usage interval.",
     )
     plan_date = fields.Date(
         string="Due Date",

@@ -77,3 +77,16 @@ class TestSecurity(AfterSalesCommon):
         self.assertEqual(
             self.env["after_sales.contract"].with_user(portal_user).search([]), self.contract
         )
+        Order = self.env["after_sales.order"]
+        corrective = self.env.ref("after_sales_service.service_type_corrective")
+        own, foreign = Order.create(
+            [
+                {"service_type_id": corrective.id, "partner_id": partner.id}
+                for partner in (self.customer, self.other_customer)
+            ]
+        )
+        self.assertEqual(Order.with_user(portal_user).search([]), own)
+        with self.assertRaises(AccessError):
+            foreign.with_user(portal_user).read(["name"])
+        with self.assertRaises(AccessError):
+            own.with_user(portal_user).description = "changed by the customer"
