@@ -1,7 +1,10 @@
-"""Benchmark of ``make bench``: the contract-invoicing cron, ours vs OCA's ``contract``.
+"""Benchmark of ``make bench``: the contract-invoicing cron, ours vs OCA's ``contract``,
+then the maintenance-plan cron, ours vs a create() loop and OCA's ``maintenance_plan``.
 
 tools/bench.sh creates a throwaway database with the module installed and calls
-    python tools/bench.py --config .local/odoo-bench.conf --database DB --module MODULE
+    python tools/bench.py --config .local/odoo-bench-DB.conf --database DB --module MODULE
+``--only contracts`` or ``--only plans`` runs one of the two benches (default both);
+the plan bench is described in tools/bench_plans.py.
 
 For each size N (default 500 and 2000; ``--quick``: 100) it creates N monthly
 contracts of ``after_sales.contract`` and N equivalent ``contract.contract`` of
@@ -23,6 +26,8 @@ Exit status: 0 when it ran and our cron stays within the query budget
 (``--max-queries``, default 8 per invoice); 1 when the budget is exceeded;
 2 when the benchmark could not run (module missing, wrong invoices created).
 The speed target (``--min-speedup`` x OCA's invoices/s, default 2) is reported only.
+The plan bench adds its own budget (``--plan-max-queries``, default 3 per order):
+the exit status is the worst of the two benches.
 """
 
 import argparse
@@ -35,6 +40,8 @@ import time
 import traceback
 from contextlib import contextmanager
 from datetime import timedelta
+
+import bench_plans
 
 MAX_QUERIES_PER_INVOICE = 8.0
 MIN_SPEEDUP = 2.0
@@ -53,7 +60,18 @@ def parse_args(argv):
         default="500,2000",
         help="comma-separated numbers of contracts per module (default: 500,2000)",
     )
-    parser.add_argument("--quick", action="store_true", help="one small round: N=100")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one small round: N=100 contracts, N=1000 plans",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["contracts", "plans"],
+        default=None,
+        help="run only the contract-invoicing bench or only the maintenance-plan bench "
+        "(default: both)",
+    )
     parser.add_argument(
         "--customers", type=int, default=50, help="customers shared by the contracts (50)"
     )
@@ -102,6 +120,7 @@ def parse_args(argv):
         default=MIN_SPEEDUP,
         help=f"target of our invoices/s over OCA's (reported, default {MIN_SPEEDUP:g})",
     )
+    bench_plans.add_arguments(parser)
     args, rest = parser.parse_known_args(argv)
     if rest:
         print(f"bench.py: ignoring unknown arguments {' '.join(rest)}", file=sys.stderr)
@@ -116,6 +135,7 @@ def parse_args(argv):
         parser.error("--repeat needs a positive integer")
     if not args.sizes or min(args.sizes) <= 0:
         parser.error("--sizes needs positive integers")
+    bench_plans.finish_arguments(parser, args)
     return args
 
 
@@ -454,23 +474,8 @@ def report(results, args, info):
     return over_budget
 
 
-def main(argv=None):
-    args = parse_args(argv)
-
-    # import Odoo only once the arguments are valid
-    from odoo.modules.registry import Registry  # noqa: PLC0415
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"], setup_logging=True
-    )
-    registry = Registry(args.database)
-    bench = Bench(registry, args)
-
-    state, version = bench.module_state(args.module)
-    if state != "installed":
-        say(f"bench.py: {args.module} is not installed in {args.database} (state {state})")
-        return 2
+def run_contracts(bench, args, version):
+    """The contract-invoicing bench; prints its table, returns the exit status."""
     oca = not args.no_oca
     oca_state, oca_version = bench.module_state(OCA_MODULE)
     oca_skip_reason = ""
@@ -588,6 +593,34 @@ def main(argv=None):
     if any(which == OURS_LABEL for which, _msg in failures):
         return 2
     return 1 if over_budget else 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    # import Odoo only once the arguments are valid
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"], setup_logging=True
+    )
+    registry = Registry(args.database)
+    bench = Bench(registry, args)
+
+    state, version = bench.module_state(args.module)
+    if state != "installed":
+        say(f"bench.py: {args.module} is not installed in {args.database} (state {state})")
+        return 2
+    statuses = []
+    if args.only in (None, "contracts"):
+        statuses.append(run_contracts(bench, args, version))
+    if args.only in (None, "plans"):
+        if statuses:
+            print()
+        statuses.append(bench_plans.run(bench, args, fmt_table))
+    # 2 (could not run / wrong records) wins over 1 (query budget exceeded)
+    return max(statuses)
 
 
 if __name__ == "__main__":

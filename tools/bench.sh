@@ -8,19 +8,41 @@
 #   tools/bench_prepare.py      when present, run first (unless BENCH_OCA=0): it unpacks the
 #                               comparison add-ons into .local/bench_addons and prints the
 #                               comma-separated modules to install as well
-#   BENCH_INSTALL=mod1,mod2     extra modules to install in the bench database
-#   BENCH_ARGS="..."            extra arguments for tools/bench.py
-#   KEEP_DB=1                   keep the bench database
+#   BENCH_INSTALL=mod1,mod2     extra modules to install in the bench database (a module
+#                               listed twice, or also printed by bench_prepare, installs once)
+#   BENCH_ARGS="..."            extra arguments for tools/bench.py (e.g. --quick,
+#                               --only contracts|plans, --plan-sizes 1000,10000)
+#   KEEP_DB=1                   keep the bench database and its config
+#                               .local/odoo-bench-<db>.conf, to re-run tools/bench.py on it:
+#     .venv/bin/python tools/bench.py --config .local/odoo-bench-<db>.conf --database <db> ...
+#
+# Each run has its own Odoo config, .local/odoo-bench-<db>.conf (removed at the end
+# unless KEEP_DB is set), so that concurrent runs do not overwrite each other's.
 set -euo pipefail
 # shellcheck source=tools/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BENCH_DB="after_sales_bench_$$"
-BENCH_CONF="$LOCAL/odoo-bench.conf"
+BENCH_CONF="$LOCAL/odoo-bench-$BENCH_DB.conf"
 require_module
 ensure_odoo_src
 ensure_venv
 ensure_pg
+
+dedup_csv() { # dedup_csv "a, b,,a" -> "a,b": blanks dropped, first occurrence kept
+    local m out=""
+    local -A seen=()
+    local -a items=()
+    IFS=, read -r -a items <<<"$1"
+    for m in ${items[@]+"${items[@]}"}; do
+        m="${m//[[:space:]]/}"
+        [ -z "$m" ] && continue
+        [ -n "${seen[$m]:-}" ] && continue
+        seen[$m]=1
+        out="${out:+$out,}$m"
+    done
+    printf '%s\n' "$out"
+}
 
 install="$MODULE${BENCH_INSTALL:+,$BENCH_INSTALL}"
 if [ -f "$ROOT/tools/bench_prepare.py" ] && [ "${BENCH_OCA:-1}" != 0 ]; then
@@ -28,6 +50,7 @@ if [ -f "$ROOT/tools/bench_prepare.py" ] && [ "${BENCH_OCA:-1}" != 0 ]; then
     prepared="$(printf '%s' "$prepared" | tr -d '[:space:]')"
     [ -n "$prepared" ] && install="$install,$prepared"
 fi
+install="$(dedup_csv "$install")"
 
 extra=()
 if [ -d "$LOCAL/bench_addons" ]; then
@@ -41,21 +64,21 @@ if [ -d "$LOCAL/bench_addons" ]; then
     shopt -u nullglob
     [ "${#extra[@]}" -gt 0 ] && say "Extra bench addons: ${extra[*]}"
 fi
-write_odoo_conf "$BENCH_CONF" ${extra[@]+"${extra[@]}"}
-CONF="$BENCH_CONF"  # used by odoo_step
-
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     if [ -n "${KEEP_DB:-}" ]; then
-        say "KEEP_DB set: kept database $BENCH_DB"
+        say "KEEP_DB set: kept database $BENCH_DB and its config $BENCH_CONF"
     else
         pgtool drop-db "$BENCH_DB" || warn "could not drop database $BENCH_DB"
         rm -rf "$LOCAL/data/filestore/$BENCH_DB" 2>/dev/null || true
+        rm -f "$BENCH_CONF" "$BENCH_CONF.tmp"
     fi
     exit "$rc"
 }
 trap cleanup EXIT
+write_odoo_conf "$BENCH_CONF" ${extra[@]+"${extra[@]}"}
+CONF="$BENCH_CONF"  # used by odoo_step
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -1,17 +1,22 @@
 """Fetch the OCA add-ons that ``make bench`` compares against (stdlib only).
 
-    .venv/bin/python tools/bench_prepare.py            # prints e.g. "contract"
+    .venv/bin/python tools/bench_prepare.py
+    # prints e.g. "contract,maintenance_plan,base_maintenance"
 
-For each requested module (default: OCA's ``contract``) this downloads its 19.0
-wheel from PyPI with ``pip download --no-deps`` into ``.local/bench_wheels/`` and
-unpacks the add-on folder into ``.local/bench_addons/odoo/addons/<module>/``, then
-does the same for the dependencies of its manifest that neither Odoo nor this
-repository provides. Nothing is downloaded when the add-on is already unpacked
-(``--refresh`` forces a new download), and a wheel already in
-``.local/bench_wheels/`` is reused.
+For each requested module (default: OCA's ``contract`` for the contract bench and
+``maintenance_plan`` for the plan bench) this downloads its 19.0 wheel from PyPI
+with ``pip download --no-deps`` into ``.local/bench_wheels/`` and unpacks the
+add-on folder into ``.local/bench_addons/odoo/addons/<module>/``, then does the
+same for the dependencies of its manifest that neither Odoo nor this repository
+provides (``maintenance_plan`` needs OCA's ``base_maintenance``; Odoo's own
+``maintenance`` is in Odoo's addons). Nothing is downloaded when the add-on is
+already unpacked (``--refresh`` forces a new download), and a wheel already in
+``.local/bench_wheels/`` is reused. These add-ons are for the benchmark only:
+``.local/`` is not committed.
 
-stdout: the comma-separated list of modules to install in the bench database
-(empty when unavailable, e.g. without network); messages go to stderr.
+stdout: the comma-separated list of modules to install in the bench database, each
+once (empty when unavailable, e.g. without network; a module that cannot be
+provided is left out, the others are still printed); messages go to stderr.
 Always exits 0 unless the arguments are wrong: the OCA comparison is optional.
 Set BENCH_OCA=0 (or pass --skip) to print nothing and download nothing.
 """
@@ -30,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = "19.0"
 NEXT_SERIES = "19.1"
-DEFAULT_MODULES = "contract"
+DEFAULT_MODULES = "contract,maintenance_plan"
 
 
 def log(msg):
@@ -148,13 +153,29 @@ def _provided_elsewhere(module, search_dirs):
     return any((Path(d) / module / "__manifest__.py").is_file() for d in search_dirs)
 
 
-def _check_python_deps(module, manifest):
+def _python_dep_present(requirement):
+    """Is the Python dependency of a manifest installed? Manifests name either the
+    distribution (``python-dateutil``, as Odoo's own check does) or the import name."""
+    import importlib.metadata  # noqa: PLC0415
     import importlib.util  # noqa: PLC0415
 
+    name = re.split(r"[<>=!~;\[ ]", requirement.strip(), maxsplit=1)[0]
+    try:
+        importlib.metadata.distribution(name)
+        return True
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    try:
+        return importlib.util.find_spec(name.replace("-", "_")) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _check_python_deps(module, manifest):
     missing = [
         name
         for name in manifest.get("external_dependencies", {}).get("python", [])
-        if importlib.util.find_spec(re.split(r"[<>=!\[ ]", name, maxsplit=1)[0]) is None
+        if not _python_dep_present(name)
     ]
     if missing:
         raise Unavailable(f"{module} needs the Python packages {', '.join(missing)}")
