@@ -620,14 +620,17 @@ class AfterSalesContract(models.Model):
         return {"done": done, "skipped": skipped, "failed": failed}
 
     def _notify_invoicing_error(self, error):
-        message = str(getattr(error, "args", [error])[0] if getattr(error, "args", None) else error)
+        # UserError and ValidationError carry their message as first argument
+        message = str(error.args[0]) if error.args else str(error)
         _logger.warning("Contract %s could not be invoiced: %s", self.name, message)
+        summary = self.env._("Invoicing failed")
+        if self.activity_ids.filtered(lambda activity: activity.summary == summary):
+            return  # one open activity is enough, whatever the number of cron runs
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._("Invoicing failed"),
+            summary=summary,
             note=self.env._("The periodic invoice could not be created: %(error)s", error=message),
-            user_id=(self.user_id or self.env.ref("base.user_admin", raise_if_not_found=False)).id
-            or self.env.uid,
+            user_id=self.user_id.id or self.env.uid,
         )
 
     # ------------------------------------------------------------------
