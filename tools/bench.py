@@ -37,7 +37,6 @@ import os
 import pstats
 import sys
 import time
-import traceback
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -508,14 +507,7 @@ def run_contracts(bench, args, version):
     )
     failures = []
 
-    def guarded(which, tag, func):
-        """func() or None when it raised (recorded as a failure of ``which``)."""
-        try:
-            return func()
-        except Exception as exc:  # noqa: BLE001 - report it, measure the rest
-            traceback.print_exc()
-            failures.append((which, f"{tag} {which}: {type(exc).__name__}: {exc}"))
-            return None
+    guarded = bench_plans.make_guard(failures)
 
     if args.warmup > 0:
         say(f"bench.py: warm-up with {args.warmup} contracts per module (not measured)")

@@ -383,11 +383,9 @@ class PlanBench:
 # ----------------------------------------------------------------------------- main
 
 
-def run(bench, args, fmt_table, oca_wanted=True):
-    """The plan bench; prints its table, returns the exit status (0, 1 or 2)."""
-    pb = PlanBench(bench, args)
-    module = args.module
-    failures = []
+def make_guard(failures):
+    """A runner that returns func() or None when it raised, recording the failure
+    of ``which`` in ``failures`` (so one broken measure does not stop the others)."""
 
     def guarded(which, tag, func):
         try:
@@ -396,6 +394,17 @@ def run(bench, args, fmt_table, oca_wanted=True):
             traceback.print_exc()
             failures.append((which, f"{tag} {which}: {type(exc).__name__}: {exc}"))
             return None
+
+    return guarded
+
+
+def run(bench, args, fmt_table, oca_wanted=True):
+    """The plan bench; prints its table, returns the exit status (0, 1 or 2)."""
+    pb = PlanBench(bench, args)
+    module = args.module
+    failures = []
+
+    guarded = make_guard(failures)
 
     try:
         pb.prepare()
