@@ -11,7 +11,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
 from .coverage import check_percentages
-from .utils import try_lock
+from .utils import count_by, locked_batches, window_action
 
 _logger = logging.getLogger(__name__)
 
@@ -198,13 +198,7 @@ class AfterSalesContract(models.Model):
             contract.equipment_count = len(contract.equipment_ids)
 
     def _compute_invoice_count(self):
-        counts = dict(
-            self.env["account.move"]._read_group(
-                [("after_sales_contract_id", "in", self.ids)],
-                ["after_sales_contract_id"],
-                ["__count"],
-            )
-        )
+        counts = count_by(self.env["account.move"], "after_sales_contract_id", self)
         for contract in self:
             contract.invoice_count = counts.get(contract, 0)
 
@@ -221,25 +215,19 @@ class AfterSalesContract(models.Model):
             contract.next_contract_id = contract.next_contract_ids[:1]
 
     def _compute_plan_count(self):
-        counts = dict(
-            self.env["after_sales.plan"]
-            .with_context(active_test=False)
-            ._read_group([("contract_id", "in", self.ids)], ["contract_id"], ["__count"])
-        )
+        plans = self.env["after_sales.plan"].with_context(active_test=False)
+        counts = count_by(plans, "contract_id", self)
         for contract in self:
             contract.plan_count = counts.get(contract, 0)
 
     def action_view_plans(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_service.after_sales_plan_action"
+        return window_action(
+            self.env,
+            "after_sales_service.after_sales_plan_action",
+            [("contract_id", "=", self.id)],
+            {"default_contract_id": self.id, "active_test": False},
         )
-        action["domain"] = [("contract_id", "=", self.id)]
-        action["context"] = {
-            "default_contract_id": self.id,
-            "active_test": False,
-        }
-        return action
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -575,40 +563,35 @@ class AfterSalesContract(models.Model):
         today = fields.Date.context_today(self)
         domain = self._due_for_invoicing_domain(today)
         skipped_ids = []
-        while True:
-            contracts = self.search(domain & Domain("id", "not in", skipped_ids), limit=batch_size)
-            if not contracts:
-                break
-            result = contracts._invoice_batch()
-            skipped_ids += result["skipped"].ids + result["failed"].ids
+        for locked in locked_batches(self, domain, batch_size, skipped_ids):
+            result = locked._invoice_batch()
+            skipped_ids += result["failed"].ids
             remaining = self.search_count(domain & Domain("id", "not in", skipped_ids))
             if self.env["ir.cron"]._commit_progress(len(result["done"]), remaining=remaining) <= 0:
                 break
 
     def _invoice_batch(self):
-        """Invoice the next period of the contracts in ``self`` that can be locked.
+        """Invoice the next period of the (locked) contracts in ``self``.
 
-        Returns {"done": contracts invoiced, "skipped": locked by another worker,
-        "failed": contracts whose invoice raised an error}.
+        Returns {"done": contracts invoiced, "failed": contracts whose invoice
+        raised an error}.
         """
-        locked = try_lock(self)
-        skipped = self - locked
         # a period invoiced by another worker (or a re-run) is skipped, not billed again
-        invoiced = locked._already_invoiced()
+        invoiced = self._already_invoiced()
         for contract in invoiced:
             contract.next_invoice_date = contract._next_period_start()
-        locked -= invoiced
+        to_invoice = self - invoiced
         try:
             with self.env.cr.savepoint():
-                locked._invoice_next_period()
-            return {"done": locked | invoiced, "skipped": skipped, "failed": self.browse()}
+                to_invoice._invoice_next_period()
+            return {"done": self, "failed": self.browse()}
         except (psycopg2.errors.UniqueViolation, UserError, ValidationError):
             _logger.info("Batch invoicing failed, invoicing contracts one by one", exc_info=True)
         except Exception:
             _logger.exception("Batch invoicing failed, invoicing contracts one by one")
         self.env.invalidate_all()
         done, failed = invoiced, self.browse()
-        for contract in locked:
+        for contract in to_invoice:
             try:
                 with self.env.cr.savepoint():
                     contract._invoice_next_period()
@@ -617,7 +600,7 @@ class AfterSalesContract(models.Model):
                 self.env.invalidate_all()
                 failed |= contract
                 contract._notify_invoicing_error(error)
-        return {"done": done, "skipped": skipped, "failed": failed}
+        return {"done": done, "failed": failed}
 
     def _notify_invoicing_error(self, error):
         # UserError and ValidationError carry their message as first argument
@@ -645,31 +628,13 @@ class AfterSalesContract(models.Model):
             ("is_reminder_done", "=", False),
             ("reminder_date", "<=", today),
         ]
-        skipped_ids = []
-        while True:
-            batch = self.search(remind_domain + [("id", "not in", skipped_ids)], limit=batch_size)
-            if not batch:
-                break
-            locked = try_lock(batch)
-            skipped_ids += (batch - locked).ids
+        for locked in locked_batches(self, remind_domain, batch_size):
             locked._send_expiry_reminders()
             self.env["ir.cron"]._commit_progress(len(locked))
-        skipped_ids = []
-        while True:
-            batch = self.search(
-                [
-                    ("state", "=", "running"),
-                    ("date_end", "<", today),
-                    ("id", "not in", skipped_ids),
-                ],
-                limit=batch_size,
-            )
-            if not batch:
-                break
-            ended = try_lock(batch)
-            skipped_ids += (batch - ended).ids
-            ended._expire_or_renew()
-            self.env["ir.cron"]._commit_progress(len(ended))
+        ended_domain = [("state", "=", "running"), ("date_end", "<", today)]
+        for locked in locked_batches(self, ended_domain, batch_size):
+            locked._expire_or_renew()
+            self.env["ir.cron"]._commit_progress(len(locked))
 
     def _send_expiry_reminders(self):
         todo = self.env.ref("mail.mail_activity_data_todo")

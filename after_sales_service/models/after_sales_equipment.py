@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from .coverage import Coverage
-from .utils import context_date
+from .utils import context_date, count_by, window_action
 
 WARRANTY_STATES = [
     ("warranty", "In Warranty"),
@@ -192,25 +192,13 @@ class AfterSalesEquipment(models.Model):
             equipment.contract_id = self.env["after_sales.contract"].browse(contract_id)
 
     def _compute_contract_count(self):
-        counts = dict(
-            self.env["after_sales.contract"]._read_group(
-                [("equipment_ids", "in", self.ids)], ["equipment_ids"], ["__count"]
-            )
-        )
+        counts = count_by(self.env["after_sales.contract"], "equipment_ids", self)
         for equipment in self:
             equipment.contract_count = counts.get(equipment, 0)
 
     def _compute_history_counts(self):
-        orders = dict(
-            self.env["after_sales.order"]._read_group(
-                [("equipment_id", "in", self.ids)], ["equipment_id"], ["__count"]
-            )
-        )
-        plans = dict(
-            self.env["after_sales.plan"]._read_group(
-                [("equipment_id", "in", self.ids)], ["equipment_id"], ["__count"]
-            )
-        )
+        orders = count_by(self.env["after_sales.order"], "equipment_id", self)
+        plans = count_by(self.env["after_sales.plan"], "equipment_id", self)
         for equipment in self:
             equipment.order_count = orders.get(equipment, 0)
             equipment.plan_count = plans.get(equipment, 0)
@@ -433,15 +421,14 @@ class AfterSalesEquipment(models.Model):
             touched |= equipment_model.create(to_create)
         return touched
 
-    def _history_action(self, xmlid, field="equipment_id"):
+    def _history_action(self, xmlid, field="equipment_id", context=None):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["domain"] = [(field, "=", self.id)]
-        action["context"] = {
-            "default_equipment_id": self.id,
-            "default_partner_id": self.partner_id.id,
-        }
-        return action
+        return window_action(
+            self.env,
+            xmlid,
+            [(field, "in", self.ids)],
+            context or {"default_equipment_id": self.id, "default_partner_id": self.partner_id.id},
+        )
 
     def action_view_orders(self):
         return self._history_action("after_sales_service.after_sales_order_action")
@@ -450,16 +437,11 @@ class AfterSalesEquipment(models.Model):
         return self._history_action("after_sales_service.after_sales_plan_action")
 
     def action_view_contracts(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_service.after_sales_contract_action"
+        return self._history_action(
+            "after_sales_service.after_sales_contract_action",
+            "equipment_ids",
+            {"default_partner_id": self.partner_id.id, "default_equipment_ids": [self.id]},
         )
-        action["domain"] = [("equipment_ids", "in", self.ids)]
-        action["context"] = {
-            "default_partner_id": self.partner_id.id,
-            "default_equipment_ids": [self.id],
-        }
-        return action
 
 
 def _format_pct(value):

@@ -8,6 +8,7 @@ from odoo.fields import Domain
 
 from .after_sales_contract_sla import PRIORITIES
 from .sequence import next_sequence_names
+from .utils import count_by, window_action
 
 ORDER_STATES = [
     ("new", "New"),
@@ -313,11 +314,7 @@ class AfterSalesOrder(models.Model):
             )
 
     def _compute_loan_count(self):
-        counts = dict(
-            self.env["after_sales.loan"]._read_group(
-                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
-            )
-        )
+        counts = count_by(self.env["after_sales.loan"], "order_id", self)
         for order in self:
             order.loan_count = counts.get(order, 0)
 
@@ -481,12 +478,12 @@ class AfterSalesOrder(models.Model):
 
     def action_view_loans(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_service.after_sales_loan_action"
+        return window_action(
+            self.env,
+            "after_sales_service.after_sales_loan_action",
+            [("order_id", "=", self.id)],
+            {"default_order_id": self.id, "default_partner_id": self.partner_id.id},
         )
-        action["domain"] = [("order_id", "=", self.id)]
-        action["context"] = {"default_order_id": self.id, "default_partner_id": self.partner_id.id}
-        return action
 
     def _cancel_after(self, day, reason):
         """Cancel the open orders of ``self`` due after ``day``, with a message."""

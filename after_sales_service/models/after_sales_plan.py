@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from .after_sales_contract_sla import PRIORITIES
-from .utils import try_lock
+from .utils import count_by, locked_batches, window_action
 
 _logger = logging.getLogger(__name__)
 
@@ -204,11 +204,7 @@ class AfterSalesPlan(models.Model):
             plan.next_generation_date = due and due - timedelta(days=plan.horizon_days)
 
     def _compute_order_count(self):
-        counts = dict(
-            self.env["after_sales.order"]._read_group(
-                [("plan_id", "in", self.ids)], ["plan_id"], ["__count"]
-            )
-        )
+        counts = count_by(self.env["after_sales.order"], "plan_id", self)
         for plan in self:
             plan.order_count = counts.get(plan, 0)
 
@@ -398,22 +394,14 @@ class AfterSalesPlan(models.Model):
         today = fields.Date.context_today(self)
         domain = Domain("active", "=", True) & Domain("next_generation_date", "<=", today)
         skipped_ids = []
-        while True:
-            plans = self.search(
-                domain & Domain("id", "not in", skipped_ids), order="id", limit=batch_size
-            )
-            if not plans:
-                break
-            locked = try_lock(plans)
+        for locked in locked_batches(self, domain, batch_size, skipped_ids):
             try:
                 with self.env.cr.savepoint():
                     orders = locked._generate_orders(today)
             except psycopg2.errors.UniqueViolation:
                 # another worker created some of these orders: redo the batch plan by plan
                 orders = locked._generate_orders_one_by_one(today)
-            # plans locked by another worker, or still due (a fast-running meter), wait
-            # for the next run
-            skipped_ids += (plans - locked).ids
+            # plans still due (a fast-running meter) wait for the next run
             skipped_ids += locked.filtered_domain(domain).ids
             _logger.info(
                 "Maintenance plans: %s orders created for %s plans", len(orders), len(locked)
@@ -586,12 +574,12 @@ class AfterSalesPlan(models.Model):
 
     def action_view_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_service.after_sales_order_action"
+        return window_action(
+            self.env,
+            "after_sales_service.after_sales_order_action",
+            [("plan_id", "=", self.id)],
+            {"search_default_plan_id": self.id},
         )
-        action["domain"] = [("plan_id", "=", self.id)]
-        action["context"] = {"search_default_plan_id": self.id}
-        return action
 
 
 def _first_start_on_or_after(starts, day):

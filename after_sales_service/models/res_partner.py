@@ -1,4 +1,8 @@
+from collections import defaultdict
+
 from odoo import fields, models
+
+from .utils import count_by, window_action
 
 
 class ResPartner(models.Model):
@@ -17,33 +21,26 @@ class ResPartner(models.Model):
     def _compute_after_sales_counts(self):
         # counted on the commercial entity, so a contact shows its company's base
         partners = self.commercial_partner_id
-        equipment = dict(
-            self.env["after_sales.equipment"]._read_group(
-                [("partner_id", "in", partners.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        contracts = dict(
-            self.env["after_sales.contract"]._read_group(
-                [("partner_id", "child_of", partners.ids)],
-                ["partner_id"],
-                ["__count"],
-            )
-        )
+        equipment = count_by(self.env["after_sales.equipment"], "partner_id", partners)
+        contracts = defaultdict(int)
+        for contract_partner, count in self.env["after_sales.contract"]._read_group(
+            [("partner_id", "child_of", partners.ids)], ["partner_id"], ["__count"]
+        ):
+            contracts[contract_partner.commercial_partner_id] += count
         for partner in self:
             commercial = partner.commercial_partner_id
             partner.after_sales_equipment_count = equipment.get(commercial, 0)
-            partner.after_sales_contract_count = sum(
-                count
-                for contract_partner, count in contracts.items()
-                if contract_partner.commercial_partner_id == commercial
-            )
+            partner.after_sales_contract_count = contracts[commercial]
 
     def _after_sales_action(self, xmlid):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
+        commercial = self.commercial_partner_id
+        return window_action(
+            self.env,
+            xmlid,
+            [("partner_id", "child_of", commercial.id)],
+            {"default_partner_id": commercial.id},
+        )
 
     def action_view_after_sales_equipment(self):
         return self._after_sales_action("after_sales_service.after_sales_equipment_action")

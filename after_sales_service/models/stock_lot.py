@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .utils import window_action
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -11,15 +13,16 @@ class StockLot(models.Model):
     def action_view_after_sales_equipment(self):
         self.ensure_one()
         equipment = self.after_sales_equipment_ids
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_service.after_sales_equipment_action"
+        action = window_action(
+            self.env,
+            "after_sales_service.after_sales_equipment_action",
+            [("lot_id", "=", self.id)],
+            {
+                "default_lot_id": self.id,
+                "default_product_id": self.product_id.id,
+                "active_test": False,
+            },
         )
-        action["domain"] = [("lot_id", "=", self.id)]
-        action["context"] = {
-            "default_lot_id": self.id,
-            "default_product_id": self.product_id.id,
-            "active_test": False,
-        }
         if len(equipment) == 1:
             action.update({"view_mode": "form", "views": [(False, "form")], "res_id": equipment.id})
         return action

@@ -3,6 +3,7 @@
 import psycopg2.errors
 
 from odoo import fields
+from odoo.fields import Domain
 
 
 def try_lock(records):
@@ -25,3 +26,35 @@ def context_date(records):
     return fields.Date.to_date(records.env.context.get("date")) or fields.Date.context_today(
         records
     )
+
+
+def locked_batches(model, domain, batch_size, skipped_ids=None):
+    """Yield batches of the records of ``model`` matching ``domain``, each locked
+    for this transaction; rows that another worker holds are skipped.
+
+    Records whose ids are in ``skipped_ids`` (a list the caller may extend, e.g.
+    with records that failed) are not searched again during this run. The caller
+    processes and commits each batch before the next one is searched.
+    """
+    skipped_ids = [] if skipped_ids is None else skipped_ids
+    while True:
+        batch = model.search(
+            Domain(domain) & Domain("id", "not in", skipped_ids), order="id", limit=batch_size
+        )
+        if not batch:
+            return
+        locked = try_lock(batch)
+        skipped_ids += (batch - locked).ids
+        yield locked
+
+
+def count_by(model, field_name, records):
+    """{record: number of ``model`` records whose ``field_name`` holds it}, one query."""
+    return dict(model._read_group([(field_name, "in", records.ids)], [field_name], ["__count"]))
+
+
+def window_action(env, xmlid, domain, context):
+    """The window action ``xmlid`` restricted to ``domain``, with ``context``."""
+    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    action.update(domain=domain, context=context)
+    return action
