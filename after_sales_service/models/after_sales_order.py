@@ -23,12 +23,11 @@ COVERAGE_SOURCES = [
     ("contract", "Contract"),
     ("none", "Not Covered"),
 ]
-# What may still change on a done order: its conversation and its report.
+# What may still change on a done order: its conversation.
 DONE_WRITABLE_FIELDS = {
     "message_main_attachment_id",
     "activity_ids",
     "message_follower_ids",
-    "is_report_sent",
 }
 
 
@@ -164,7 +163,6 @@ class AfterSalesOrder(models.Model):
     signed_by = fields.Char(copy=False)
     signature = fields.Binary(copy=False, attachment=True)
     signed_on = fields.Datetime(copy=False, readonly=True)
-    is_report_sent = fields.Boolean(copy=False)
 
     _plan_date_unique = models.UniqueIndex(
         "(plan_id, plan_date) WHERE plan_id IS NOT NULL",
