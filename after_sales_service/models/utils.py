@@ -1,6 +1,7 @@
 """Small helpers shared by the module's models."""
 
 import psycopg2.errors
+import pytz
 
 from odoo import fields
 from odoo.fields import Domain
@@ -58,3 +59,23 @@ def window_action(env, xmlid, domain, context):
     action = env["ir.actions.act_window"]._for_xml_id(xmlid)
     action.update(domain=domain, context=context)
     return action
+
+
+def company_tz(company):
+    """The timezone a company works in: its working calendar's, else its own
+    partner's, else UTC."""
+    return pytz.timezone(
+        company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
+    )
+
+
+def company_local_date(company, moment):
+    """The date of the naive UTC datetime ``moment`` where ``company`` works
+    (00:30 in Amsterdam is still the previous day in UTC)."""
+    moment = fields.Datetime.to_datetime(moment)
+    return pytz.utc.localize(moment).astimezone(company_tz(company)).date()
+
+
+def company_today(company):
+    """Today where ``company`` works."""
+    return company_local_date(company, fields.Datetime.now())
