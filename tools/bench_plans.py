@@ -55,7 +55,6 @@ ORDER_CTX = {
     "mail_create_nolog": True,
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
-    "after_sales_company_checked": True,
 }
 SETUP_CTX = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
 CREATE_CHUNK = 10000

@@ -49,8 +49,9 @@ case "$tests" in "$ROOT"/*) tests="${tests#"$ROOT"/}" ;; esac
 
 say "Running the test suite: pytest $tests"
 start=$SECONDS
+# PYTEST_ARGS is split like a shell command line, so -k 'a or b' works
+eval "extra=(${PYTEST_ARGS:-})"
 set +e
-# shellcheck disable=SC2086
 (
     cd "$ROOT"
     PYTHONPATH="$ROOT/tools${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest \
@@ -60,7 +61,7 @@ set +e
         --odoo-log-level=warn \
         -W "ignore:'crypt' is deprecated:DeprecationWarning" \
         -W "ignore:'cgi' is deprecated:DeprecationWarning" \
-        "$tests" ${PYTEST_ARGS:-}
+        "$tests" "${extra[@]}"
 )
 rc=$?
 set -e

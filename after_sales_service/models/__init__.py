@@ -15,7 +15,9 @@ from . import after_sales_order_part
 from . import after_sales_meter_reading
 from . import after_sales_loan
 from . import after_sales_plan
+from . import after_sales_portal_access
 from . import account_move
+from . import account_move_line
 from . import product_template
 from . import res_partner
 from . import stock_lot

@@ -11,7 +11,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
 from .coverage import check_percentages
-from .utils import count_by, locked_batches, window_action
+from .utils import company_today, count_by, locked_batches, window_action
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +21,48 @@ BILLING_PERIODS = [
     ("yearly", "Yearly"),
 ]
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+# Fields whose Python checks must run before the INSERT (the database checks them too).
+CHECKED_ON_CREATE = (
+    "name",
+    "date_start",
+    "date_end",
+    "parts_pct",
+    "labour_pct",
+    "travel_pct",
+    "price",
+    "notice_days",
+    "reminder_days",
+)
+
+
+def period_anchor(date_start, months, index):
+    """Start of billing period ``index`` (0 = the first): always counted from the
+    original start, so 31 Jan gives 28 Feb, then 31 Mar, not 28 Mar."""
+    return date_start + relativedelta(months=months * index)
+
+
+def billing_period(date_start, date_end, months, day):
+    """(start, end, factor) of the billing period of ``months`` months that holds
+    ``day`` (a day before ``date_start`` counts as the first period); ``end`` is cut
+    by ``date_end`` and ``factor`` (days billed / days of the full period) is then < 1."""
+    day = max(day, date_start)
+    index = ((day.year - date_start.year) * 12 + day.month - date_start.month) // months
+    if period_anchor(date_start, months, index) > day:
+        index -= 1
+    start = period_anchor(date_start, months, index)
+    full_end = period_anchor(date_start, months, index + 1) - timedelta(days=1)
+    end = min(full_end, date_end)
+    return start, end, ((end - start).days + 1) / ((full_end - start).days + 1)
+
+
+def billing_periods(date_start, date_end, months):
+    """Every (start, end, factor) billing period of the term [date_start, date_end]."""
+    periods = []
+    start = date_start
+    while start <= date_end:
+        periods.append(billing_period(date_start, date_end, months, start))
+        start = periods[-1][1] + timedelta(days=1)
+    return periods
 
 
 class AfterSalesContract(models.Model):
@@ -50,7 +92,17 @@ class AfterSalesContract(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        copy=True,
+        tracking=True,
+        help="Currency of the price and of the invoices; the company's currency by default.",
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -114,7 +166,11 @@ class AfterSalesContract(models.Model):
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
-        default=lambda self: self.env.company.resource_calendar_id,
+        compute="_compute_resource_calendar_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=True,
         check_company=True,
         help="SLA hours are counted in this calendar: weekends and public holidays excluded.",
     )
@@ -132,9 +188,11 @@ class AfterSalesContract(models.Model):
     product_id = fields.Many2one(
         "product.product",
         string="Invoiced Product",
-        default=lambda self: self.env.ref(
-            "after_sales_service.product_service_contract", raise_if_not_found=False
-        ),
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=True,
         check_company=True,
         domain="[('type', '=', 'service')]",
     )
@@ -189,10 +247,48 @@ class AfterSalesContract(models.Model):
         "(previous_contract_id) WHERE previous_contract_id IS NOT NULL",
         "This contract term was already renewed.",
     )
+    # The database holds the rules it can; the Python checks below give the clear message.
+    _dates_ordered = models.Constraint(
+        "CHECK (date_end >= date_start)",
+        "A contract cannot end before it starts.",
+    )
+    _coverage_range = models.Constraint(
+        "CHECK (parts_pct BETWEEN 0 AND 100 AND labour_pct BETWEEN 0 AND 100 "
+        "AND travel_pct BETWEEN 0 AND 100)",
+        "Coverage percentages must be between 0 and 100 %.",
+    )
+    _price_positive = models.Constraint(
+        "CHECK (price >= 0)",
+        "The contract price cannot be negative.",
+    )
+    _days_positive = models.Constraint(
+        "CHECK (notice_days >= 0 AND reminder_days >= 0)",
+        "Notice and reminder periods cannot be negative.",
+    )
 
     # ------------------------------------------------------------------
     # Computes and constraints
     # ------------------------------------------------------------------
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            contract.currency_id = contract.company_id.currency_id
+
+    @api.depends("company_id")
+    def _compute_resource_calendar_id(self):
+        for contract in self:
+            contract.resource_calendar_id = contract.company_id.resource_calendar_id
+
+    @api.depends("company_id")
+    def _compute_product_id(self):
+        product = self.env.ref(
+            "after_sales_service.product_service_contract", raise_if_not_found=False
+        )
+        for contract in self:
+            contract.product_id = product and product.filtered_domain(
+                product._check_company_domain(contract.company_id)
+            )
+
     def _compute_equipment_count(self):
         for contract in self:
             contract.equipment_count = len(contract.equipment_ids)
@@ -232,7 +328,11 @@ class AfterSalesContract(models.Model):
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for contract in self:
-            if contract.date_end < contract.date_start:
+            if (
+                contract.date_start
+                and contract.date_end
+                and contract.date_end < contract.date_start
+            ):
                 raise ValidationError(
                     self.env._(
                         "Contract %(name)s ends (%(end)s) before it starts (%(start)s).",
@@ -253,6 +353,27 @@ class AfterSalesContract(models.Model):
                 raise ValidationError(self.env._("Notice and reminder periods cannot be negative."))
             if contract.price < 0:
                 raise ValidationError(self.env._("The contract price cannot be negative."))
+
+    @api.constrains("date_end")
+    def _check_end_after_invoiced_periods(self):
+        last_ends = dict(
+            self.env["account.move"]._read_group(
+                self._live_invoices_domain(),
+                ["after_sales_contract_id"],
+                ["after_sales_period_end:max"],
+            )
+        )
+        for contract in self:
+            last_end = last_ends.get(contract)
+            if last_end and contract.date_end < last_end:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(name)s is invoiced until %(date)s: it cannot end earlier. "
+                        "Cancel or credit the invoices of the later periods first.",
+                        name=contract.name,
+                        date=format_date(self.env, last_end),
+                    )
+                )
 
     @api.constrains("partner_id", "equipment_ids")
     def _check_equipment_owner(self):
@@ -283,7 +404,29 @@ class AfterSalesContract(models.Model):
                     .next_by_code("after_sales.contract")
                     or "/"
                 )
+        self._check_before_insert(vals_list)
         return super().create(vals_list)
+
+    @api.model
+    def _check_before_insert(self, vals_list):
+        """Run the Python checks the database also holds before the INSERT, so a
+        bad value gets the clear, translated message rather than a database error."""
+        defaults = self.default_get(list(CHECKED_ON_CREATE))
+        for vals in vals_list:
+            draft = self.new({**defaults, **{f: vals[f] for f in CHECKED_ON_CREATE if f in vals}})
+            draft._check_dates()
+            draft._check_coverage()
+            draft._check_positive_terms()
+
+    def write(self, vals):
+        if "is_auto_renew" in vals and not vals["is_auto_renew"]:
+            self._check_renewal_can_stop()
+        result = super().write(vals)
+        if "date_end" in vals:
+            self.filtered(
+                lambda c: not c.next_invoice_date or c.next_invoice_date > c.date_end
+            )._resume_invoicing()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
@@ -323,16 +466,55 @@ class AfterSalesContract(models.Model):
         return True
 
     def action_cancel(self):
+        """Cancel the contracts from today (company-local): plans stop, draft invoices
+        of later periods are cancelled, and the unused part of posted invoices gets a
+        draft credit note, returned for review."""
         if any(contract.state == "expired" for contract in self):
             raise UserError(self.env._("An expired contract cannot be cancelled."))
         self.write({"state": "cancelled", "next_invoice_date": False})
-        today = fields.Date.context_today(self)
+        credit_notes = self.env["account.move"]
         for contract in self:
+            today = company_today(contract.company_id)
             contract.plan_ids._stop(
                 today,
                 self.env._("Cancelled: contract %(name)s was cancelled.", name=contract.name),
             )
+            credit_notes |= contract._settle_invoices_after(today)
+        if credit_notes:
+            return credit_notes._get_records_action(name=self.env._("Proposed Credit Notes"))
         return True
+
+    def _settle_invoices_after(self, today):
+        """Undo the billing of the days after ``today``: cancel the draft invoices of
+        later periods, propose credit notes for posted invoices; a draft invoice of
+        the current period is left to the user (with a message). Returns the credit notes."""
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state != "cancel"
+                and m.after_sales_period_end > today
+            )
+        )
+        later_drafts = invoices.filtered(
+            lambda m: m.state == "draft" and m.after_sales_period_start > today
+        )
+        later_drafts.button_cancel()
+        current_drafts = invoices.filtered(lambda m: m.state == "draft") - later_drafts
+        for draft in current_drafts:
+            self.message_post(
+                body=self.env._(
+                    "Invoice %(invoice)s of the current period is still draft: "
+                    "adjust or cancel it by hand.",
+                    invoice=draft._get_html_link(),
+                )
+            )
+        posted = invoices.filtered(lambda m: m.state == "posted")
+        if not posted:
+            return self.env["account.move"]
+        return self.env["account.move"].create(
+            [invoice._prepare_after_sales_credit_note_vals(today) for invoice in posted]
+        )
 
     def action_draft(self):
         if any(contract.state != "cancelled" for contract in self):
@@ -342,10 +524,14 @@ class AfterSalesContract(models.Model):
 
     def action_stop_renewal(self):
         """Stop automatic renewal; allowed until the notice period starts."""
-        today = fields.Date.context_today(self)
-        for contract in self:
+        self.write({"is_auto_renew": False})
+        return True
+
+    def _check_renewal_can_stop(self):
+        """Once the notice period started, a running contract renews: refuse to stop it."""
+        for contract in self.filtered(lambda c: c.state == "running" and c.is_auto_renew):
             deadline = contract.date_end - timedelta(days=contract.notice_days)
-            if today > deadline:
+            if company_today(contract.company_id) > deadline:
                 raise UserError(
                     self.env._(
                         "The notice period of %(name)s ended on %(deadline)s: "
@@ -354,8 +540,6 @@ class AfterSalesContract(models.Model):
                         deadline=format_date(self.env, deadline),
                     )
                 )
-        self.write({"is_auto_renew": False})
-        return True
 
     def action_renew(self):
         """Create the next term (in draft) and open it."""
@@ -388,15 +572,24 @@ class AfterSalesContract(models.Model):
         next_terms = self.browse()
         for contract in self:
             start, end = contract._get_next_term_dates()
+            kept = contract._get_equipment_still_owned()
             next_term = contract.copy(
                 {
                     "date_start": start,
                     "date_end": end,
                     "previous_contract_id": contract.id,
-                    "equipment_ids": [Command.set(contract.equipment_ids.ids)],
+                    "equipment_ids": [Command.set(kept.ids)],
                     "service_type_ids": [Command.set(contract.service_type_ids.ids)],
                 }
             )
+            dropped = contract.equipment_ids - kept
+            if dropped:
+                next_term.message_post(
+                    body=self.env._(
+                        "Not renewed, no longer owned by the customer: %(equipment)s",
+                        equipment=", ".join(dropped.mapped("display_name")),
+                    )
+                )
             if state == "running":
                 next_term.action_start()
             contract.message_post(
@@ -404,6 +597,14 @@ class AfterSalesContract(models.Model):
             )
             next_terms |= next_term
         return next_terms
+
+    def _get_equipment_still_owned(self):
+        """Covered units still owned by the customer (not returned nor resold)."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        return self.equipment_ids.filtered(
+            lambda e: e.partner_id and e.partner_id.commercial_partner_id == customer
+        )
 
     # ------------------------------------------------------------------
     # SLA
@@ -429,17 +630,18 @@ class AfterSalesContract(models.Model):
     # ------------------------------------------------------------------
     # Invoicing
     # ------------------------------------------------------------------
-    def _get_period(self, period_start):
-        """(start, end, factor) of the billing period starting on ``period_start``;
-        ``factor`` < 1 for a last period cut short by the end date."""
+    def _get_periods(self):
+        """Every (start, end, factor) billing period of the term."""
         self.ensure_one()
-        months = PERIOD_MONTHS[self.billing_period]
-        full_end = period_start + relativedelta(months=months) - timedelta(days=1)
-        end = min(full_end, self.date_end)
-        factor = 1.0
-        if end < full_end:
-            factor = ((end - period_start).days + 1) / ((full_end - period_start).days + 1)
-        return period_start, end, factor
+        return billing_periods(self.date_start, self.date_end, PERIOD_MONTHS[self.billing_period])
+
+    def _get_period(self, day):
+        """(start, end, factor) of the billing period holding ``day``; ``factor`` < 1
+        for a last period cut short by the end date."""
+        self.ensure_one()
+        return billing_period(
+            self.date_start, self.date_end, PERIOD_MONTHS[self.billing_period], day
+        )
 
     def _prepare_invoice_vals(self, period_start):
         self.ensure_one()
@@ -454,6 +656,8 @@ class AfterSalesContract(models.Model):
             "name": label,
             "quantity": 1.0,
             "price_unit": self.currency_id.round(self.price * factor),
+            "after_sales_period_start": start,
+            "after_sales_period_end": end,
         }
         if self.product_id:
             line_vals["product_id"] = self.product_id.id
@@ -462,6 +666,7 @@ class AfterSalesContract(models.Model):
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
             "currency_id": self.currency_id.id,
+            "invoice_date": start,
             "invoice_origin": self.name,
             "invoice_user_id": self.user_id.id,
             "after_sales_contract_id": self.id,
@@ -470,21 +675,65 @@ class AfterSalesContract(models.Model):
             "invoice_line_ids": [Command.create(line_vals)],
         }
 
-    def _get_sale_journals(self):
-        """{company: its first sales journal}, looked up once per batch."""
-        Journal = self.env["account.journal"]
+    def _get_default_journals(self):
+        """{(company, currency): the journal account.move picks by default for a
+        customer invoice}, asked once per pair of the batch."""
+        Move = self.env["account.move"]
         return {
-            company: Journal.search(
-                [*Journal._check_company_domain(company), ("type", "=", "sale")], limit=1
-            )
-            for company in self.company_id
+            (company, currency): Move.new(
+                {"move_type": "out_invoice", "company_id": company.id, "currency_id": currency.id}
+            )._search_default_journal()
+            for company, currency in {(c.company_id, c.currency_id) for c in self}
         }
 
-    def _next_period_start(self):
-        self.ensure_one()
-        _start, end, _factor = self._get_period(self.next_invoice_date)
-        following = end + timedelta(days=1)
-        return following if following <= self.date_end else False
+    def _live_invoices_domain(self):
+        """Customer invoices of these contracts that bill their period (not cancelled)."""
+        return (
+            Domain("after_sales_contract_id", "in", self.ids)
+            & Domain("move_type", "=", "out_invoice")
+            & Domain("state", "!=", "cancel")
+        )
+
+    def _get_invoiced_periods(self):
+        """{(contract id, period start)} of the live invoices of ``self``, one query."""
+        moves = self.env["account.move"].search_fetch(
+            self._live_invoices_domain(), ["after_sales_contract_id", "after_sales_period_start"]
+        )
+        return {(m.after_sales_contract_id.id, m.after_sales_period_start) for m in moves}
+
+    def _set_next_invoice_date(self, since=None):
+        """Move the next invoice date of the running contracts to the first period
+        start, from ``since`` (a {contract: date}; default the term's start) up to
+        the end date, that has no live invoice; empty when every period is billed."""
+        running = self.filtered(lambda c: c.state == "running")
+        if not running:
+            return
+        invoiced = running._get_invoiced_periods()
+        for contract in running:
+            since_date = (since or {}).get(contract, contract.date_start)
+            contract.next_invoice_date = next(
+                (
+                    start
+                    for start, _end, _factor in contract._get_periods()
+                    if start >= since_date and (contract.id, start) not in invoiced
+                ),
+                False,
+            )
+
+    def _resume_invoicing(self):
+        """A period was freed (invoice cancelled or deleted, term extended): bill
+        again from the earliest period without a live invoice."""
+        self._set_next_invoice_date()
+
+    def _advance_next_invoice_date(self):
+        """After the period at the next invoice date was billed: go to the next free one."""
+        self._set_next_invoice_date(
+            {
+                c: c._get_period(c.next_invoice_date)[1] + timedelta(days=1)
+                for c in self
+                if c.next_invoice_date
+            }
+        )
 
     def action_create_invoice(self):
         """Invoice the next period of each contract now (button)."""
@@ -495,6 +744,13 @@ class AfterSalesContract(models.Model):
                         "Contract %(name)s has no period left to invoice.", name=contract.name
                     )
                 )
+            if not contract.price:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s has no price: there is nothing to invoice.",
+                        name=contract.name,
+                    )
+                )
         moves = self._invoice_next_period()
         return moves._get_records_action(name=self.env._("Contract Invoices"))
 
@@ -502,15 +758,8 @@ class AfterSalesContract(models.Model):
         """Contracts of ``self`` whose next period already has a live invoice."""
         if not self:
             return self
-        moves = self.env["account.move"].search(
-            [
-                ("after_sales_contract_id", "in", self.ids),
-                ("state", "!=", "cancel"),
-                ("after_sales_period_start", "in", list(set(self.mapped("next_invoice_date")))),
-            ]
-        )
-        keys = {(m.after_sales_contract_id.id, m.after_sales_period_start) for m in moves}
-        return self.filtered(lambda c: (c.id, c.next_invoice_date) in keys)
+        invoiced = self._get_invoiced_periods()
+        return self.filtered(lambda c: (c.id, c._get_period(c.next_invoice_date)[0]) in invoiced)
 
     def _invoice_next_period(self):
         """Create one draft invoice per contract for its next period and move the
@@ -526,12 +775,11 @@ class AfterSalesContract(models.Model):
                     date=format_date(self.env, duplicate[0].next_invoice_date),
                 )
             )
-        journals = self._get_sale_journals()
+        journals = self._get_default_journals()
         vals_list = []
         for contract in self:
             vals = contract._prepare_invoice_vals(contract.next_invoice_date)
-            if journals.get(contract.company_id):
-                vals["journal_id"] = journals[contract.company_id].id
+            vals["journal_id"] = journals[contract.company_id, contract.currency_id].id
             vals_list.append(vals)
         moves = (
             self.env["account.move"]
@@ -544,13 +792,25 @@ class AfterSalesContract(models.Model):
             )
             .create(vals_list)
         )
-        for contract in self:
-            contract.next_invoice_date = contract._next_period_start()
+        self._advance_next_invoice_date()
         return moves
 
     @api.model
-    def _due_for_invoicing_domain(self, date):
-        return Domain("state", "=", "running") & Domain("next_invoice_date", "<=", date)
+    def _company_today_domain(self, field_name, operator):
+        """``field_name`` <operator> today, where today is each company's local date."""
+        return Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain(field_name, operator, company_today(company))
+            for company in self.env["res.company"].sudo().search([])
+        )
+
+    @api.model
+    def _due_for_invoicing_domain(self):
+        return (
+            Domain("state", "=", "running")
+            & Domain("price", ">", 0)
+            & self._company_today_domain("next_invoice_date", "<=")
+        )
 
     @api.model
     def _cron_create_invoices(self, batch_size=200):
@@ -560,8 +820,7 @@ class AfterSalesContract(models.Model):
         and a unique index on (contract, period) refuses a second invoice. A contract
         that fails gets an activity with the error; the others go on.
         """
-        today = fields.Date.context_today(self)
-        domain = self._due_for_invoicing_domain(today)
+        domain = self._due_for_invoicing_domain()
         skipped_ids = []
         for locked in locked_batches(self, domain, batch_size, skipped_ids):
             result = locked._invoice_batch()
@@ -578,8 +837,7 @@ class AfterSalesContract(models.Model):
         """
         # a period invoiced by another worker (or a re-run) is skipped, not billed again
         invoiced = self._already_invoiced()
-        for contract in invoiced:
-            contract.next_invoice_date = contract._next_period_start()
+        invoiced._advance_next_invoice_date()
         to_invoice = self - invoiced
         try:
             with self.env.cr.savepoint():
@@ -590,29 +848,54 @@ class AfterSalesContract(models.Model):
         except Exception:
             _logger.exception("Batch invoicing failed, invoicing contracts one by one")
         self.env.invalidate_all()
-        done, failed = invoiced, self.browse()
-        for contract in to_invoice:
+        failed = to_invoice._run_isolated(
+            "_invoice_next_period",
+            self.env._("Invoicing failed"),
+            self.env._("The periodic invoice could not be created: %(error)s"),
+        )
+        return {"done": self - failed, "failed": failed}
+
+    def _run_isolated(self, method_name, summary, note):
+        """Call ``method_name`` on each contract in its own savepoint: one that fails
+        is rolled back alone and its responsible gets one to-do ``summary`` (``note``
+        formatted with the error). Returns the contracts that failed."""
+        failed = self.browse()
+        for contract in self:
             try:
                 with self.env.cr.savepoint():
-                    contract._invoice_next_period()
-                done |= contract
+                    getattr(contract, method_name)()
             except Exception as error:  # noqa: BLE001 - one bad contract must not stop the others
                 self.env.invalidate_all()
                 failed |= contract
-                contract._notify_invoicing_error(error)
-        return {"done": done, "failed": failed}
+                contract._notify_problem(summary, note, error)
+        return failed
 
-    def _notify_invoicing_error(self, error):
+    def _run_batch_or_isolated(self, method_name, summary, note):
+        """Call ``method_name`` on the whole batch; when that fails, contract by
+        contract (see ``_run_isolated``). Returns the contracts that failed."""
+        if not self:
+            return self
+        try:
+            with self.env.cr.savepoint():
+                getattr(self, method_name)()
+            return self.browse()
+        except Exception:  # noqa: BLE001 - retried one by one just below
+            _logger.info("%s failed for the batch, retrying one by one", method_name, exc_info=True)
+            self.env.invalidate_all()
+        return self._run_isolated(method_name, summary, note)
+
+    def _notify_problem(self, summary, note, error):
+        """One open to-do ``summary`` for the responsible, whatever the number of runs."""
+        self.ensure_one()
         # UserError and ValidationError carry their message as first argument
         message = str(error.args[0]) if error.args else str(error)
-        _logger.warning("Contract %s could not be invoiced: %s", self.name, message)
-        summary = self.env._("Invoicing failed")
+        _logger.warning("Contract %s: %s: %s", self.name, summary, message)
         if self.activity_ids.filtered(lambda activity: activity.summary == summary):
-            return  # one open activity is enough, whatever the number of cron runs
+            return
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,
-            note=self.env._("The periodic invoice could not be created: %(error)s", error=message),
+            note=note % {"error": message},
             user_id=self.user_id.id or self.env.uid,
         )
 
@@ -621,19 +904,27 @@ class AfterSalesContract(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_manage_terms(self, batch_size=200):
-        """Remind responsibles before expiry, then expire or renew ended contracts."""
-        today = fields.Date.context_today(self)
-        remind_domain = [
-            ("state", "=", "running"),
-            ("is_reminder_done", "=", False),
-            ("reminder_date", "<=", today),
-        ]
-        for locked in locked_batches(self, remind_domain, batch_size):
-            locked._send_expiry_reminders()
-            self.env["ir.cron"]._commit_progress(len(locked))
-        ended_domain = [("state", "=", "running"), ("date_end", "<", today)]
-        for locked in locked_batches(self, ended_domain, batch_size):
+        """Remind responsibles before expiry, then expire or renew ended contracts.
+        A contract that fails is isolated (savepoint) and gets a to-do; the others go on."""
+        remind_domain = (
+            Domain("state", "=", "running")
+            & Domain("is_reminder_done", "=", False)
+            & self._company_today_domain("reminder_date", "<=")
+        )
+        skipped_ids = []
+        for locked in locked_batches(self, remind_domain, batch_size, skipped_ids):
+            failed = locked._run_batch_or_isolated(
+                "_send_expiry_reminders",
+                self.env._("Expiry reminder failed"),
+                self.env._("The expiry reminder could not be created: %(error)s"),
+            )
+            skipped_ids += failed.ids
+            self.env["ir.cron"]._commit_progress(len(locked - failed))
+        ended_domain = Domain("state", "=", "running") & self._company_today_domain("date_end", "<")
+        skipped_ids = []
+        for locked in locked_batches(self, ended_domain, batch_size, skipped_ids):
             locked._expire_or_renew()
+            skipped_ids += locked.filtered(lambda c: c.state == "running").ids
             self.env["ir.cron"]._commit_progress(len(locked))
 
     def _send_expiry_reminders(self):
@@ -664,8 +955,23 @@ class AfterSalesContract(models.Model):
         self.write({"is_reminder_done": True})
 
     def _expire_or_renew(self):
-        to_renew = self.filtered(lambda c: c.is_auto_renew and not c.next_contract_id)
-        to_renew._create_next_terms(state="running")
+        """End the terms of ``self``: renew those that renew automatically, then
+        expire them all. A contract that cannot renew expires anyway, with a to-do."""
+        self.filtered(lambda c: c.is_auto_renew and not c.next_contract_id)._run_batch_or_isolated(
+            "_renew_automatically",
+            self.env._("Automatic renewal failed"),
+            self.env._("The contract expired without renewal: %(error)s"),
+        )
+        self._run_batch_or_isolated(
+            "_expire",
+            self.env._("Expiry failed"),
+            self.env._("The contract could not be expired: %(error)s"),
+        )
+
+    def _renew_automatically(self):
+        self._create_next_terms(state="running")
+
+    def _expire(self):
         self.write({"state": "expired"})
         for contract in self:
             contract._hand_over_plans()

@@ -43,6 +43,10 @@ class AfterSalesLoan(models.Model):
     )
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
 
+    _due_after_out = models.Constraint(
+        "CHECK (date_due >= date_out)",
+        "A loaner cannot be due back before it is lent.",
+    )
     _loaner_lent_once = models.UniqueIndex(
         "(loaner_id) WHERE state = 'lent'",
         "This loaner unit is already lent.",
@@ -62,7 +66,7 @@ class AfterSalesLoan(models.Model):
     def _compute_is_overdue(self):
         today = context_date(self)
         for loan in self:
-            loan.is_overdue = loan.state == "lent" and loan.date_due < today
+            loan.is_overdue = loan.state == "lent" and bool(loan.date_due) and loan.date_due < today
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("in", "not in"):
@@ -74,11 +78,19 @@ class AfterSalesLoan(models.Model):
     @api.constrains("date_out", "date_due")
     def _check_dates(self):
         for loan in self:
-            if loan.date_due < loan.date_out:
+            if loan.date_due and loan.date_out and loan.date_due < loan.date_out:
                 raise ValidationError(self.env._("A loaner cannot be due back before it is lent."))
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # the same rule as the database constraint, with the user's message
+            if vals.get("date_due") and vals.get("date_out"):
+                due, out = (fields.Date.to_date(vals[key]) for key in ("date_due", "date_out"))
+                if due < out:
+                    raise ValidationError(
+                        self.env._("A loaner cannot be due back before it is lent.")
+                    )
         self._check_loaners_free([vals.get("loaner_id") for vals in vals_list])
         return super().create(vals_list)
 

@@ -24,18 +24,26 @@ class AfterSalesMeterReading(models.Model):
 
     _equipment_meter_date_idx = models.Index("(equipment_id, meter_id, date)")
 
+    _value_positive = models.Constraint(
+        "CHECK (value >= 0)",
+        "A meter reading cannot be negative.",
+    )
+
     @api.constrains("value", "date", "equipment_id", "meter_id")
     def _check_monotonic(self):
+        """A meter only counts up: a reading lies between the readings before and
+        after its date (a reading entered late is checked against both)."""
         for reading in self:
             if reading.value < 0:
                 raise ValidationError(self.env._("A meter reading cannot be negative."))
+            same_meter = [
+                ("equipment_id", "=", reading.equipment_id.id),
+                ("meter_id", "=", reading.meter_id.id),
+                ("id", "!=", reading.id),
+            ]
             earlier = self.search(
-                [
-                    ("equipment_id", "=", reading.equipment_id.id),
-                    ("meter_id", "=", reading.meter_id.id),
-                    ("date", "<", reading.date),
-                    ("value", ">", reading.value),
-                ],
+                [*same_meter, ("date", "<=", reading.date), ("value", ">", reading.value)],
+                order="date desc",
                 limit=1,
             )
             if earlier:
@@ -47,6 +55,23 @@ class AfterSalesMeterReading(models.Model):
                         equipment=reading.equipment_id.display_name,
                         old=earlier.value,
                         date=earlier.date,
+                        new=reading.value,
+                    )
+                )
+            later = self.search(
+                [*same_meter, ("date", ">=", reading.date), ("value", "<", reading.value)],
+                order="date",
+                limit=1,
+            )
+            if later:
+                raise ValidationError(
+                    self.env._(
+                        "%(meter)s of %(equipment)s read %(old)s later, on %(date)s: an "
+                        "earlier reading cannot be higher (%(new)s).",
+                        meter=reading.meter_id.name,
+                        equipment=reading.equipment_id.display_name,
+                        old=later.value,
+                        date=later.date,
                         new=reading.value,
                     )
                 )

@@ -1,14 +1,16 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import format_duration
 
 from .after_sales_contract_sla import PRIORITIES
 from .sequence import next_sequence_names
-from .utils import count_by, window_action
+from .utils import company_local_date, company_tz, count_by, window_action
 
 ORDER_STATES = [
     ("new", "New"),
@@ -23,11 +25,40 @@ COVERAGE_SOURCES = [
     ("contract", "Contract"),
     ("none", "Not Covered"),
 ]
+SLA_RESULTS = [
+    ("met", "Met"),
+    ("missed", "Missed"),
+    ("none", "No SLA"),
+]
 # What may still change on a done order: its conversation.
 DONE_WRITABLE_FIELDS = {
     "message_main_attachment_id",
     "activity_ids",
     "message_follower_ids",
+}
+# The customer's sign-off, which may follow the work (until it is confirmed).
+SIGN_OFF_FIELDS = {"signed_by", "signature", "signed_on"}
+# What a technician (who is not a service user) may write on their own orders;
+# the state only through its transition rules, the lines through their own rules.
+TECHNICIAN_WRITABLE_FIELDS = (
+    {
+        "findings",
+        "work_hours",
+        "state",
+        "task_ids",
+        "part_ids",
+        "meter_reading_ids",
+    }
+    | SIGN_OFF_FIELDS
+    | DONE_WRITABLE_FIELDS
+)
+# Allowed state changes: {new state: states it may come from}.
+STATE_TRANSITIONS = {
+    "new": ("cancelled",),
+    "scheduled": ("new",),
+    "in_progress": ("new", "scheduled"),
+    "done": ("in_progress",),
+    "cancelled": ("new", "scheduled", "in_progress"),
 }
 
 
@@ -121,6 +152,27 @@ class AfterSalesOrder(models.Model):
     response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
     resolution_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
     is_late = fields.Boolean(compute="_compute_is_late", search="_search_is_late")
+    sla_response_result = fields.Selection(
+        SLA_RESULTS,
+        string="Response SLA",
+        copy=False,
+        readonly=True,
+        help="Stored when the order closes: was the response in time?",
+    )
+    sla_resolution_result = fields.Selection(
+        SLA_RESULTS,
+        string="Resolution SLA",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="Stored when the order closes: was the work done in time?",
+    )
+    sla_late_hours = fields.Float(
+        string="Hours Late",
+        copy=False,
+        readonly=True,
+        help="Stored when the order closes: how long after the resolution deadline it was done.",
+    )
     sla_status = fields.Char(string="SLA", compute="_compute_is_late")
 
     # Coverage, from the one coverage rule on the equipment
@@ -178,7 +230,8 @@ class AfterSalesOrder(models.Model):
         coverage rule of the equipment (orders without equipment are left out)."""
         by_key = {}
         for order in self.filtered("equipment_id"):
-            day = fields.Date.to_date(order.date_received or fields.Datetime.now())
+            # the day it is where the company works (00:30 in Amsterdam is not UTC's day)
+            day = company_local_date(order.company_id, order.date_received or fields.Datetime.now())
             by_key.setdefault((day, order.service_type_id), []).append(order)
         result = {}
         for (day, service_type), orders in by_key.items():
@@ -221,6 +274,9 @@ class AfterSalesOrder(models.Model):
     )
     def _compute_deadlines(self):
         for order in self:
+            if order.state in CLOSED_STATES and order._origin.id:
+                # the promise of a closed order is history: keep its stored deadlines
+                continue
             if order.plan_id and order.plan_date:
                 # preventive work has a due date (and a tolerance), not an SLA
                 last_day = order.plan_date + timedelta(days=order.plan_id.tolerance_days)
@@ -236,8 +292,7 @@ class AfterSalesOrder(models.Model):
                 order.response_deadline = order.resolution_deadline = False
 
     def _end_of_day_utc(self, day):
-        tz = pytz.timezone(self.company_id.resource_calendar_id.tz or self.env.user.tz or "UTC")
-        local = tz.localize(datetime.combine(day, time(23, 59, 59)))
+        local = company_tz(self.company_id).localize(datetime.combine(day, time(23, 59, 59)))
         return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.depends("state", "response_deadline", "resolution_deadline", "date_started")
@@ -291,16 +346,22 @@ class AfterSalesOrder(models.Model):
     @api.depends("service_type_id")
     def _compute_checklist_template(self):
         templates = self.env["after_sales.checklist.template"].search(
-            [("service_type_id", "in", self.service_type_id.ids)]
+            [
+                ("service_type_id", "in", self.service_type_id.ids),
+                ("company_id", "in", [False, *self.company_id.ids]),
+            ]
         )
-        by_type = {}
+        by_key = {}
         for template in templates:
-            by_type.setdefault(template.service_type_id, template)
+            by_key.setdefault((template.service_type_id, template.company_id), template)
         for order in self:
             if order.plan_id.checklist_template_id:
                 order.checklist_template_id = order.plan_id.checklist_template_id
             else:
-                order.checklist_template_id = by_type.get(order.service_type_id, False)
+                # the company's own checklist first, else one shared by all companies
+                order.checklist_template_id = by_key.get(
+                    (order.service_type_id, order.company_id)
+                ) or by_key.get((order.service_type_id, order.company_id.browse()), False)
 
     @api.depends("task_ids.is_done", "task_ids.expected_minutes")
     def _compute_task_progress(self):
@@ -321,28 +382,147 @@ class AfterSalesOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        for vals, name in zip(
-            unnamed,
-            next_sequence_names(self.env, "after_sales.order", len(unnamed)),
-            strict=True,
-        ):
-            vals["name"] = name
+        unnamed = defaultdict(list)  # company id: vals without a name
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in unnamed.items():
+            company = self.env["res.company"].browse(company_id)
+            names = next_sequence_names(self.env, "after_sales.order", company, len(company_vals))
+            for vals, name in zip(company_vals, names, strict=True):
+                vals["name"] = name
+        for vals in vals_list:
+            if vals.get("state", "new") != "new":
+                raise UserError(self.env._("A service order starts as New."))
         orders = super().create(vals_list)
         orders.filtered(lambda o: not o.task_ids)._load_checklist()
         return orders
 
     def write(self, vals):
-        if set(vals) - DONE_WRITABLE_FIELDS:
-            done = self.filtered(lambda o: o.state == "done")
-            if done:
+        self._check_technician_write(vals)
+        if SIGN_OFF_FIELDS & set(vals):
+            self._check_sign_off(vals)
+        self._check_done_write(vals)
+        if "state" in vals:
+            vals = self._prepare_state_change(vals)
+        result = super().write(vals)
+        if vals.get("state") == "done":
+            self._record_completion()
+        return result
+
+    def _is_technician_only(self):
+        return not self.env.su and not self.env.user.has_group("after_sales_service.group_user")
+
+    def _check_technician_write(self, vals):
+        """A technician works on their orders (tasks, findings, readings, time,
+        parts, sign-off, state by its rules) and changes nothing else of them."""
+        if not self._is_technician_only():
+            return
+        forbidden = set(vals) - TECHNICIAN_WRITABLE_FIELDS
+        if forbidden:
+            labels = ", ".join(
+                sorted(self._fields[name].get_description(self.env)["string"] for name in forbidden)
+            )
+            raise AccessError(
+                self.env._(
+                    "As a technician you cannot change %(fields)s of a service order.",
+                    fields=labels,
+                )
+            )
+
+    def _check_done_write(self, vals):
+        """A done order is history; only its conversation, and a sign-off that was
+        not given yet, may still be added."""
+        fnames = set(vals)
+        done = self.filtered(lambda o: o.state == "done")
+        if not done or fnames <= DONE_WRITABLE_FIELDS:
+            return
+        if fnames <= DONE_WRITABLE_FIELDS | SIGN_OFF_FIELDS and not done.filtered("signed_on"):
+            return
+        raise UserError(
+            self.env._(
+                "Service order %(name)s is done and can no longer be changed.",
+                name=done[0].name,
+            )
+        )
+
+    def _prepare_state_change(self, vals):
+        """Check the state change of ``vals`` against the rules of each state (for
+        every caller: buttons, forms and RPC alike) and add its dates."""
+        new_state = vals["state"]
+        if new_state not in STATE_TRANSITIONS:
+            raise UserError(self.env._("Unknown state %(state)s.", state=new_state))
+        changing = self.filtered(lambda o: o.state != new_state)
+        changing._check_state(STATE_TRANSITIONS[new_state], self._state_verb(new_state))
+        if new_state == "scheduled":
+            changing._check_schedulable(vals)
+        elif new_state == "done":
+            changing._check_mandatory_tasks()
+        vals = dict(vals)
+        now = fields.Datetime.now()
+        if new_state == "in_progress":
+            vals.setdefault("date_started", now)
+        elif new_state == "done":
+            vals.setdefault("date_done", now)
+        elif new_state == "new":
+            vals.update(date_started=False, date_done=False)
+        return vals
+
+    def _state_verb(self, state):
+        return {
+            "new": self.env._("reset"),
+            "scheduled": self.env._("scheduled"),
+            "in_progress": self.env._("started"),
+            "done": self.env._("completed"),
+            "cancelled": self.env._("cancelled"),
+        }[state]
+
+    def _check_schedulable(self, vals):
+        missing = self.filtered(
+            lambda o: (
+                not (vals.get("technician_ids") or o.technician_ids)
+                or not (vals.get("planned_date_start") or o.planned_date_start)
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Assign a technician and a planned start to %(name)s before scheduling it.",
+                    name=missing[0].name,
+                )
+            )
+
+    def _check_mandatory_tasks(self):
+        for order in self:
+            open_tasks = order.task_ids.filtered(lambda t: t.is_mandatory and not t.is_done)
+            if open_tasks:
                 raise UserError(
                     self.env._(
-                        "Service order %(name)s is done and can no longer be changed.",
-                        name=done[0].name,
+                        "Service order %(name)s still has mandatory tasks to do: %(tasks)s.",
+                        name=order.name,
+                        tasks=", ".join(open_tasks.mapped("name")),
                     )
                 )
-        return super().write(vals)
+
+    def _check_sign_off(self, vals):
+        """The sign-off is confirmed once, with the customer's name and signature;
+        a confirmed signature is never replaced."""
+        if self.filtered("signed_on"):
+            raise UserError(
+                self.env._(
+                    "The customer already signed off %(name)s: the signature cannot be replaced.",
+                    name=self.filtered("signed_on")[0].name,
+                )
+            )
+        if not vals.get("signed_on"):
+            return
+        for order in self:
+            if not vals.get("signed_by", order.signed_by) or not vals.get(
+                "signature", order.signature
+            ):
+                raise UserError(
+                    self.env._("The customer's name and signature are both needed to sign off.")
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -354,14 +534,6 @@ class AfterSalesOrder(models.Model):
                     name=started[0].name,
                 )
             )
-
-    def _check_company(self, fnames=None):
-        # Orders generated from maintenance plans copy the plan's relations, which
-        # the plan has already checked; checking them again per order costs a
-        # domain evaluation per record and field.
-        if self.env.context.get("after_sales_company_checked"):
-            return
-        super()._check_company(fnames)
 
     def _check_tasks_editable(self):
         """Tasks and parts of a done or cancelled order are history."""
@@ -422,57 +594,66 @@ class AfterSalesOrder(models.Model):
             )
 
     def action_schedule(self):
-        self._check_state(("new",), self.env._("scheduled"))
-        missing = self.filtered(lambda o: not o.technician_ids or not o.planned_date_start)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Assign a technician and a planned start to %(name)s before scheduling it.",
-                    name=missing[0].name,
-                )
-            )
         self.write({"state": "scheduled"})
         return True
 
     def action_start(self):
-        self._check_state(("new", "scheduled"), self.env._("started"))
-        self.write({"state": "in_progress", "date_started": fields.Datetime.now()})
+        self.write({"state": "in_progress"})
         return True
 
     def action_done(self):
-        self._check_state(("in_progress",), self.env._("completed"))
-        for order in self:
-            open_tasks = order.task_ids.filtered(lambda t: t.is_mandatory and not t.is_done)
-            if open_tasks:
-                raise UserError(
-                    self.env._(
-                        "Service order %(name)s still has mandatory tasks to do: %(tasks)s.",
-                        name=order.name,
-                        tasks=", ".join(open_tasks.mapped("name")),
-                    )
-                )
-        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        self.write({"state": "done"})
         return True
 
     def action_cancel(self):
-        self._check_state(("new", "scheduled", "in_progress"), self.env._("cancelled"))
         self.write({"state": "cancelled"})
         return True
 
     def action_reset(self):
-        self._check_state(("cancelled",), self.env._("reset"))
-        self.write({"state": "new", "date_started": False})
+        self.write({"state": "new"})
         return True
 
     def action_sign(self):
-        """Record the customer's sign-off (name and signature come from the form)."""
-        for order in self:
-            if not order.signed_by or not order.signature:
-                raise UserError(
-                    self.env._("The customer's name and signature are both needed to sign off.")
-                )
+        """Confirm the customer's sign-off (name and signature come from the form),
+        also after the work is done."""
         self.write({"signed_on": fields.Datetime.now()})
         return True
+
+    def _record_completion(self):
+        """Facts of a finished order, written once: its SLA result, the unit's
+        installation date, the visit that restarts its maintenance plan."""
+        for order in self:
+            order._store_sla_result()
+        # consequences for the unit and the plan, which a technician may not edit
+        # by hand: they follow from the order the technician was allowed to close
+        orders = self.sudo()
+        installations = orders.filtered(
+            lambda o: o.service_type_id.code == "installation" and o.equipment_id
+        )
+        for order in installations:
+            order.equipment_id._set_installation_date(
+                company_local_date(order.company_id, order.date_done)
+            )
+        orders.filtered("plan_id").plan_id._restart_after_visit(orders)
+
+    def _store_sla_result(self):
+        self.ensure_one()
+
+        def result(deadline, moment):
+            if not deadline:
+                return "none", 0.0
+            late = (moment - deadline).total_seconds() / 3600 if moment else 0.0
+            return ("missed", late) if late > 0 else ("met", 0.0)
+
+        response, _late = result(self.response_deadline, self.date_started or self.date_done)
+        resolution, late_hours = result(self.resolution_deadline, self.date_done)
+        super().write(
+            {
+                "sla_response_result": response,
+                "sla_resolution_result": resolution,
+                "sla_late_hours": round(late_hours, 2),
+            }
+        )
 
     def action_view_loans(self):
         self.ensure_one()
@@ -495,11 +676,5 @@ class AfterSalesOrder(models.Model):
 
 
 def _format_delta(delta):
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min"
+    """A time span as Odoo shows durations (hours:minutes, "26:30")."""
+    return format_duration(delta.total_seconds() / 3600)

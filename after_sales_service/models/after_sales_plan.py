@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from .after_sales_contract_sla import PRIORITIES
-from .utils import count_by, locked_batches, window_action
+from .utils import company_local_date, count_by, locked_batches, window_action
 
 _logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class AfterSalesPlan(models.Model):
 
     _name = "after_sales.plan"
     _description = "Maintenance Plan"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "next_due_date, id"
     _check_company_auto = True
 
@@ -97,7 +97,14 @@ class AfterSalesPlan(models.Model):
     usage_interval = fields.Float(string="Every (units)")
     usage_baseline = fields.Float(
         string="Meter at Last Service",
-        help="Meter value at the last usage-triggered order; the next is due at baseline + interval.",
+        help="Meter value read at the last completed visit; the next is due at baseline + "
+        "interval.",
+    )
+    cycle_date = fields.Date(
+        string="Cycle Start",
+        copy=False,
+        help="The calendar recurrence counts from this date: the start date, or the last "
+        "completed visit of a plan that has both a calendar and a usage trigger.",
     )
     usage_forecast_date = fields.Date(
         compute="_compute_usage_forecast_date",
@@ -185,10 +192,18 @@ class AfterSalesPlan(models.Model):
         "usage_baseline",
         "equipment_id.meter_reading_ids.value",
         "equipment_id.meter_reading_ids.date",
+        "order_ids.state",
+        "order_ids.is_usage_triggered",
     )
     def _compute_usage_forecast_date(self):
         readings_by_key = self._get_readings()
+        waiting = self._plans_with_open_usage_order()
         for plan in self:
+            if plan in waiting:
+                # the visit the meter asked for is pending: the next cycle starts
+                # when it is done
+                plan.usage_forecast_date = False
+                continue
             plan.usage_forecast_date = plan._forecast_usage_date(
                 readings_by_key.get((plan.equipment_id.id, plan.meter_id.id), [])
             )
@@ -283,7 +298,7 @@ class AfterSalesPlan(models.Model):
         shorter months (31 January, 28/29 February, 31 March...) instead of skipping
         them, and a yearly plan on 29 February falls on the 28th in common years.
         """
-        start = datetime.combine(self.date_start, time())
+        start = datetime.combine(max(self.cycle_date or self.date_start, self.date_start), time())
         kwargs = {"dtstart": start, "interval": self.interval_number}
         if self.interval_unit == "week":
             weekdays = [i for i, name in enumerate(WEEKDAY_FIELDS) if self[name]]
@@ -401,8 +416,12 @@ class AfterSalesPlan(models.Model):
             except psycopg2.errors.UniqueViolation:
                 # another worker created some of these orders: redo the batch plan by plan
                 orders = locked._generate_orders_one_by_one(today)
-            # plans still due (a fast-running meter) wait for the next run
-            skipped_ids += locked.filtered_domain(domain).ids
+            except Exception:  # noqa: BLE001 - one bad plan must not stop the others
+                _logger.info("Batch generation failed, generating plan by plan", exc_info=True)
+                self.env.invalidate_all()
+                orders = locked._generate_orders_one_by_one(today)
+            # plans still due (a fast-running meter, a failing plan) wait for the next run
+            skipped_ids += locked.exists().filtered_domain(domain).ids
             _logger.info(
                 "Maintenance plans: %s orders created for %s plans", len(orders), len(locked)
             )
@@ -411,6 +430,8 @@ class AfterSalesPlan(models.Model):
                 break
 
     def _generate_orders_one_by_one(self, today):
+        """Generate plan by plan: a plan another worker served is skipped, a plan
+        that fails gets an activity with the error, the others go on."""
         orders = self.env["after_sales.order"]
         for plan in self:
             try:
@@ -418,16 +439,36 @@ class AfterSalesPlan(models.Model):
                     orders |= plan._generate_orders(today)
             except psycopg2.errors.UniqueViolation:
                 self.env.invalidate_all()
+            except Exception as error:  # noqa: BLE001 - one bad plan must not stop the others
+                self.env.invalidate_all()
+                plan._notify_generation_error(error)
         return orders
+
+    def _notify_generation_error(self, error):
+        self.ensure_one()
+        message = str(error.args[0]) if error.args else str(error)
+        _logger.warning("Maintenance plan %s could not generate its order: %s", self.id, message)
+        summary = self.env._("Order generation failed")
+        if self.activity_ids.filtered(lambda activity: activity.summary == summary):
+            return  # one open activity is enough, whatever the number of cron runs
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=self.env._("The maintenance order could not be created: %(error)s", error=message),
+            user_id=self.contract_id.user_id.id or self.env.uid,
+        )
 
     def _generate_orders(self, today):
         """Create, in one batch, the orders of ``self`` due up to today + horizon,
         and move each plan on to its next due date."""
         readings_by_key = self._get_readings()
         existing = self._existing_plan_dates()
+        waiting = self._plans_with_open_usage_order()
         to_create = []  # (plan, due date, is usage-triggered)
         updates = defaultdict(self.browse)  # (field, value): plans
         for plan in self:
+            if not plan._serves_unit_owner():
+                continue
             until = today + timedelta(days=plan.horizon_days)
             if plan.date_end:
                 until = min(until, plan.date_end)
@@ -437,7 +478,9 @@ class AfterSalesPlan(models.Model):
                     max(plan.next_time_date, plan.date_start), until
                 )
             readings = readings_by_key.get((plan.equipment_id.id, plan.meter_id.id), [])
-            usage_date = plan._forecast_usage_date(readings)
+            # the usage cycle counts from the last completed visit: while its order
+            # is open, the meter asks for nothing more
+            usage_date = plan not in waiting and plan._forecast_usage_date(readings)
             if usage_date and usage_date <= until:
                 usage_date = max(usage_date, today, plan.date_start)
                 # whichever comes first: a calendar date within the tolerance of the
@@ -445,8 +488,6 @@ class AfterSalesPlan(models.Model):
                 tolerance = timedelta(days=plan.tolerance_days)
                 dates = [day for day in dates if abs(day - usage_date) > tolerance]
                 dates.append(usage_date)
-                baseline = plan._next_usage_baseline(readings[-1][1])
-                updates["usage_baseline", baseline] |= plan
             else:
                 usage_date = None
             taken = existing.get(plan.id, set())
@@ -462,12 +503,91 @@ class AfterSalesPlan(models.Model):
             plans.browse(group.ids).write({field_name: value})
         return orders
 
-    def _next_usage_baseline(self, meter_value):
-        """Meter value at which the order just generated was due: the last whole
-        interval reached (at least one interval on)."""
+    def _plans_with_open_usage_order(self):
+        """Plans of ``self`` with a usage-triggered order that is not closed yet."""
+        usage_plans = self.filtered(lambda plan: plan.meter_id and plan.id)
+        if not usage_plans:
+            return self.browse()
+        groups = (
+            self.env["after_sales.order"]
+            .sudo()
+            ._read_group(
+                [
+                    ("plan_id", "in", usage_plans.ids),
+                    ("is_usage_triggered", "=", True),
+                    ("state", "not in", ("done", "cancelled")),
+                ],
+                ["plan_id"],
+            )
+        )
+        return self.browse([plan.id for (plan,) in groups])
+
+    def _serves_unit_owner(self):
+        """A plan serves the unit's owner: once the unit was returned or resold to
+        someone else, it creates no order for the former owner."""
         self.ensure_one()
-        intervals = max(1, int((meter_value - self.usage_baseline) // self.usage_interval))
-        return self.usage_baseline + intervals * self.usage_interval
+        if not self.equipment_id:
+            return True
+        owner = self.equipment_id.partner_id.commercial_partner_id
+        return bool(owner) and owner == self.partner_id.commercial_partner_id
+
+    def _restart_after_visit(self, orders):
+        """A completed visit (an order of ``orders``) restarts the plan's cycles:
+        the usage cycle from the meter read at the visit; with both a calendar and
+        a usage trigger, the calendar too (its next date counts from the visit,
+        and open calendar orders before it are cancelled as served)."""
+        for plan in self:
+            visits = orders.filtered(lambda o, plan=plan: o.plan_id == plan and o.date_done)
+            if not visits:
+                continue
+            visit = max(visits, key=lambda o: o.date_done)
+            vals = {}
+            if plan.meter_id and plan.equipment_id:
+                value = plan._meter_at(visit)
+                if value is not None:
+                    vals["usage_baseline"] = value
+            if plan.meter_id and plan.is_time_based:
+                day = company_local_date(plan.company_id, visit.date_done)
+                vals["cycle_date"] = day
+            if not vals:
+                continue
+            plan.write(vals)
+            if "cycle_date" in vals:
+                next_date = plan._next_occurrence(vals["cycle_date"] + timedelta(days=1))
+                plan.next_time_date = next_date
+                served = plan.order_ids.filtered(
+                    lambda o, next_date=next_date: (
+                        o.state in ("new", "scheduled")
+                        and not o.is_usage_triggered
+                        and o.plan_date
+                        and (not next_date or o.plan_date < next_date)
+                    )
+                )
+                for order in served:
+                    order.message_post(
+                        body=self.env._(
+                            "Cancelled: served by the visit of %(order)s.", order=visit.name
+                        )
+                    )
+                served.write({"state": "cancelled"})
+
+    def _meter_at(self, visit):
+        """The plan's meter value at ``visit``: read during it, else the last
+        reading before it was done (None without any)."""
+        self.ensure_one()
+        readings = visit.meter_reading_ids.filtered(lambda r: r.meter_id == self.meter_id)
+        if readings:
+            return max(readings.mapped("value"))
+        last = self.env["after_sales.meter.reading"].search(
+            [
+                ("equipment_id", "=", self.equipment_id.id),
+                ("meter_id", "=", self.meter_id.id),
+                ("date", "<=", visit.date_done),
+            ],
+            order="date desc, id desc",
+            limit=1,
+        )
+        return last.value if last else None
 
     def _existing_plan_dates(self):
         """{plan id: due dates that already have an order}, from the earliest date
@@ -509,8 +629,6 @@ class AfterSalesPlan(models.Model):
                 mail_create_nolog=True,
                 mail_create_nosubscribe=True,
                 mail_notrack=True,
-                # every value comes from the plan, whose relations are company-checked
-                after_sales_company_checked=True,
             )
             .create(vals_list)
         )

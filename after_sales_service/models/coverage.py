@@ -5,16 +5,23 @@ from dataclasses import dataclass
 from odoo.exceptions import ValidationError
 
 COVERAGE_FIELDS = ("parts_pct", "labour_pct", "travel_pct")
+SHARES = ("parts", "labour", "travel")
 
 
 @dataclass(frozen=True)
 class Coverage:
     """The answer of ``after_sales.equipment._get_coverage``.
 
-    ``source`` is ``"warranty"``, ``"contract"`` or ``"none"``; percentages are
-    what the warranty or contract pays of parts, labour and travel (0 to 100);
-    ``contract_id`` is the covering contract's id (0 otherwise); ``reason`` is a
-    translated sentence for people ("Warranty until 2027-03-01").
+    Each share of a service (parts, labour, travel) is paid by one source:
+    ``<share>_source`` is ``"warranty"``, ``"contract"`` or ``"none"``,
+    ``<share>_pct`` what that source pays of it (0 to 100) and ``<share>_reason``
+    a translated fragment for people ("warranty until 2027-03-01 (100 %)").
+
+    The summary attributes read by the service order: ``source`` is
+    ``"warranty"`` when the warranty pays a share, else ``"contract"`` when a
+    contract applies, else ``"none"``; ``contract_id`` is the id of that
+    contract when it pays a share or is the source (0 otherwise); ``reason``
+    is a translated sentence combining the shares.
     """
 
     source: str
@@ -23,6 +30,12 @@ class Coverage:
     travel_pct: float = 0.0
     reason: str = ""
     contract_id: int = 0
+    parts_source: str = "none"
+    labour_source: str = "none"
+    travel_source: str = "none"
+    parts_reason: str = ""
+    labour_reason: str = ""
+    travel_reason: str = ""
 
     @property
     def is_covered(self):

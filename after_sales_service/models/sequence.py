@@ -1,27 +1,41 @@
-"""Numbering many records at once from an ``ir.sequence``."""
+"""Numbering from ``ir.sequence``, one sequence per company."""
 
 from odoo.tools import SQL
 
 
-def next_sequence_names(env, code, count):
-    """Return ``count`` consecutive names of the sequence ``code``, in one query.
+def company_sequence(env, code, company):
+    """The ``ir.sequence`` of ``code`` for ``company``, created on first use as a
+    copy of the module's shared sequence (so every company numbers on its own).
+
+    A transaction-level advisory lock on (code, company) makes two workers that
+    number the first record of a company at the same time create one sequence.
+    """
+    Sequence = env["ir.sequence"].sudo()
+    domain = [("code", "=", code), ("company_id", "=", company.id)]
+    sequence = Sequence.search(domain, limit=1)
+    if sequence:
+        return sequence
+    env.execute_query(SQL("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", code, company.id))
+    sequence = Sequence.search(domain, limit=1)
+    if sequence:
+        return sequence
+    shared = Sequence.search([("code", "=", code), ("company_id", "=", False)], limit=1)
+    if not shared:
+        return Sequence
+    return shared.copy({"company_id": company.id, "number_next": 1})
+
+
+def next_sequence_names(env, code, company, count):
+    """Return ``count`` consecutive names of the sequence ``code`` of ``company``.
 
     ``ir.sequence.next_by_code`` costs two queries per name (search + nextval);
     a cron creating thousands of records draws the numbers in one ``nextval``
     over ``generate_series`` instead. Sequences with date ranges or without gaps
-    fall back to Odoo's own method.
+    go through Odoo's own ``_next`` per name.
     """
     if count <= 0:
         return []
-    sequence = (
-        env["ir.sequence"]
-        .sudo()
-        .search(
-            [("code", "=", code), ("company_id", "in", [env.company.id, False])],
-            order="company_id",
-            limit=1,
-        )
-    )
+    sequence = company_sequence(env, code, company)
     if not sequence:
         return ["/"] * count
     if sequence.implementation != "standard" or sequence.use_date_range:
@@ -33,5 +47,5 @@ def next_sequence_names(env, code, count):
             count,
         )
     )
-    prefix, suffix = sequence._get_prefix_suffix()
+    prefix, suffix = sequence.with_company(company)._get_prefix_suffix()
     return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]

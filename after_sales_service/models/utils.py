@@ -64,9 +64,7 @@ def window_action(env, xmlid, domain, context):
 def company_tz(company):
     """The timezone a company works in: its working calendar's, else its own
     partner's, else UTC."""
-    return pytz.timezone(
-        company.resource_calendar_id.tz or company.partner_id.tz or "UTC"
-    )
+    return pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or "UTC")
 
 
 def company_local_date(company, moment):

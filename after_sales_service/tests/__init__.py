@@ -7,3 +7,7 @@ from . import test_order
 from . import test_plan
 from . import test_security
 from . import test_ui
+from . import test_roles
+from . import test_order_rules
+from . import test_contract_periods
+from . import test_warranty

@@ -1,10 +1,14 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.after_sales_service.models.after_sales_contract import AfterSalesContract
 
 from .common import AfterSalesCommon
 
@@ -38,6 +42,20 @@ class TestContract(AfterSalesCommon):
         self.assertEqual(contract.next_invoice_date, date(2026, 1, 1))
         self.assertEqual(self.equipment.contract_count, 1)
 
+    def test_defaults_follow_the_contract_company(self):
+        other = self.setup_other_company(name="Service Co Antwerp")["company"]
+        other.resource_calendar_id = self.env["resource.calendar"].create(
+            {"name": "Antwerp hours", "company_id": other.id}
+        )
+        self.env.user.company_ids |= other
+        self.assertEqual(self.env.company, self.company)
+        contract = self._create_contract(company_id=other.id)
+        self.assertEqual(contract.resource_calendar_id, other.resource_calendar_id)
+        self.assertEqual(contract.currency_id, other.currency_id)
+        self.assertEqual(
+            contract.product_id, self.env.ref("after_sales_service.product_service_contract")
+        )
+
     def test_end_before_start_is_refused(self):
         count = self._count()
         with self.assertRaisesRegex(ValidationError, "before it starts"):
@@ -45,6 +63,10 @@ class TestContract(AfterSalesCommon):
                 self.equipment, date_start=date(2026, 5, 1), date_end=date(2026, 4, 30)
             )
         self.assertEqual(self._count(), count)
+        contract = self._create_contract(self.equipment, start="2026-05-01")
+        with self.assertRaisesRegex(ValidationError, "before it starts"):
+            contract.date_end = date(2026, 4, 30)
+        self.assertEqual(contract.date_end, date(2027, 4, 30))
 
     def test_coverage_outside_0_100_is_refused(self):
         count = self._count()
@@ -222,6 +244,91 @@ class TestContractTerms(AfterSalesCommon):
         with freeze_time("2026-11-02"), self.assertRaisesRegex(UserError, "notice period"):
             self.contract.action_stop_renewal()
         self.assertTrue(self.contract.is_auto_renew)
+
+    def test_notice_period_blocks_switching_renewal_off_by_write(self):
+        contract = self.contract.with_user(self.service_user)
+        for context in ({}, {"skip_notice_check": True}, {"force": True}):
+            with (
+                self.subTest(context=context),
+                freeze_time("2026-11-02"),
+                self.assertRaisesRegex(UserError, "notice period"),
+            ):
+                contract.with_context(**context).write({"is_auto_renew": False})
+        self.assertTrue(self.contract.is_auto_renew)
+        with freeze_time("2026-11-01"):  # the last day before the notice period
+            contract.write({"is_auto_renew": False})
+        self.assertFalse(self.contract.is_auto_renew)
+
+    def test_renewal_drops_returned_and_resold_units(self):
+        resold = self._create_equipment(delivery_date=date(2025, 1, 1))
+        returned = self._create_equipment(delivery_date=date(2025, 1, 1))
+        self.contract.equipment_ids |= resold | returned
+        resold.partner_id = self.other_customer
+        returned.partner_id = False
+        with freeze_time("2027-01-01"):
+            self._run_terms_cron()
+        renewal = self.contract.next_contract_id
+        self.assertEqual(renewal.state, "running")
+        self.assertEqual(renewal.equipment_ids, self.equipment)
+        note = renewal.message_ids.filtered(lambda m: "no longer owned" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn(resold.display_name, note.body)
+        self.assertIn(returned.display_name, note.body)
+
+    def test_a_contract_that_cannot_renew_expires_without_blocking_the_others(self):
+        bad = self._create_contract(
+            self.equipment,
+            start="2026-01-01",
+            user_id=self.service_user.id,
+            is_auto_renew=True,
+        )
+        bad.action_start()
+        real_dates = AfterSalesContract._get_next_term_dates
+
+        def next_dates(contract):
+            if contract == bad:
+                raise UserError(contract.env._("No sequence for the next term"))
+            return real_dates(contract)
+
+        with (
+            freeze_time("2027-01-01"),
+            patch.object(AfterSalesContract, "_get_next_term_dates", next_dates),
+            mute_logger("odoo.addons.after_sales_service.models.after_sales_contract"),
+        ):
+            self._run_terms_cron()
+            self._run_terms_cron()
+        self.assertEqual((self.contract | bad).mapped("state"), ["expired", "expired"])
+        self.assertEqual(self.contract.next_contract_id.state, "running")
+        self.assertFalse(bad.next_contract_id)
+        activity = bad.activity_ids.filtered(lambda a: a.summary == "Automatic renewal failed")
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.service_user)
+        self.assertIn("No sequence for the next term", activity.note)
+
+    def test_a_failing_reminder_does_not_block_the_others(self):
+        bad = self._create_contract(
+            self.equipment, start="2026-01-01", user_id=self.service_user.id
+        )
+        bad.action_start()
+        real_remind = AfterSalesContract._send_expiry_reminders
+
+        def remind(contracts):
+            if bad in contracts:
+                raise UserError(contracts.env._("Responsible has no access"))
+            return real_remind(contracts)
+
+        with (
+            freeze_time("2026-12-10"),
+            patch.object(AfterSalesContract, "_send_expiry_reminders", remind),
+            mute_logger("odoo.addons.after_sales_service.models.after_sales_contract"),
+        ):
+            self._run_terms_cron()
+            self._run_terms_cron()  # still failing: no second to-do
+        self.assertEqual(len(self._reminders()), 1)
+        self.assertFalse(bad.is_reminder_done)
+        failures = bad.activity_ids.filtered(lambda a: a.summary == "Expiry reminder failed")
+        self.assertEqual(len(failures), 1)
+        self.assertIn("Responsible has no access", failures.note)
 
     def test_manual_renewal_once(self):
         action = self.contract.action_renew()

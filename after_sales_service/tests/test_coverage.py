@@ -1,4 +1,6 @@
-from datetime import date
+from datetime import date, datetime
+
+from freezegun import freeze_time
 
 from odoo.tests import tagged
 
@@ -12,7 +14,7 @@ class TestCoverage(AfterSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # delivered 2026-09-01: warranty (6 months) until 2027-03-01
+        # delivered 2026-09-01: warranty (6 months) until 2027-02-28
         cls.equipment = cls._create_equipment(delivery_date=date(2026, 9, 1))
         cls.contract = cls._create_contract(
             cls.equipment,
@@ -30,17 +32,22 @@ class TestCoverage(AfterSalesCommon):
         self.assertEqual(
             (coverage.parts_pct, coverage.labour_pct, coverage.travel_pct), (100, 100, 50)
         )
-        self.assertEqual(coverage.reason, "Warranty until 2027-03-01")
+        self.assertEqual(
+            coverage.reason, "Warranty until 2027-02-28, parts 100 %, labour 100 %, travel 50 %"
+        )
+        self.assertEqual(
+            {coverage.parts_source, coverage.labour_source, coverage.travel_source}, {"warranty"}
+        )
         self.assertFalse(coverage.contract_id)
         self.assertTrue(coverage.is_covered)
 
     def test_last_day_of_warranty_is_covered(self):
         self.assertEqual(
-            self.equipment._get_coverage(date(2027, 3, 1), self.type_corrective).source,
+            self.equipment._get_coverage(date(2027, 2, 28), self.type_corrective).source,
             "warranty",
         )
         self.assertEqual(
-            self.equipment._get_coverage(date(2027, 3, 2), self.type_corrective).source,
+            self.equipment._get_coverage(date(2027, 3, 1), self.type_corrective).source,
             "contract",
         )
 
@@ -120,3 +127,114 @@ class TestCoverage(AfterSalesCommon):
         with self.assertQueryCount(4):
             coverages = equipment._get_coverage_batch(date(2027, 6, 1), self.type_corrective)
         self.assertEqual(len(coverages), 20)
+
+    def test_warranty_and_contract_pay_per_share(self):
+        """A parts-only warranty and a labour contract: each pays its share."""
+        parts_only = self.env["product.product"].create(
+            {
+                "name": "Grinder G10",
+                "is_storable": True,
+                "tracking": "serial",
+                "warranty_months": 6,
+                "warranty_parts_pct": 100,
+                "warranty_labour_pct": 0,
+                "warranty_travel_pct": 0,
+            }
+        )
+        grinder = self._create_equipment(parts_only, delivery_date=date(2026, 3, 1))
+        contract = self._create_contract(
+            grinder, start="2026-01-01", parts_pct=0, labour_pct=100, travel_pct=0
+        )
+        contract.action_start()
+
+        coverage = grinder._get_coverage(date(2026, 8, 31), self.type_corrective)
+        self.assertEqual(
+            (coverage.parts_source, coverage.labour_source, coverage.travel_source),
+            ("warranty", "contract", "none"),
+        )
+        self.assertEqual(
+            (coverage.parts_pct, coverage.labour_pct, coverage.travel_pct), (100, 100, 0)
+        )
+        self.assertEqual(coverage.source, "warranty")
+        self.assertEqual(coverage.contract_id, contract.id)
+        self.assertTrue(coverage.is_covered)
+        self.assertEqual(coverage.parts_reason, "warranty until 2026-08-31 (100 %)")
+        self.assertEqual(coverage.labour_reason, f"contract {contract.name} (100 %)")
+        self.assertEqual(coverage.travel_reason, "not covered")
+        self.assertEqual(
+            coverage.reason,
+            f"Parts: warranty until 2026-08-31 (100 %); labour: contract {contract.name} "
+            "(100 %); travel: not covered",
+        )
+
+        # the service order reads the combined shares
+        order = self.env["after_sales.order"].create(
+            {
+                "service_type_id": self.type_corrective.id,
+                "partner_id": self.customer.id,
+                "equipment_id": grinder.id,
+                "date_received": datetime(2026, 8, 31, 9, 0),
+            }
+        )
+        self.assertEqual(order.coverage_source, "warranty")
+        self.assertEqual(
+            (order.coverage_parts_pct, order.coverage_labour_pct, order.coverage_travel_pct),
+            (100, 100, 0),
+        )
+        self.assertEqual(order.contract_id, contract)
+
+        # the day after the warranty, the contract alone
+        coverage = grinder._get_coverage(date(2026, 9, 1), self.type_corrective)
+        self.assertEqual(coverage.source, "contract")
+        self.assertEqual(
+            (coverage.parts_source, coverage.labour_source, coverage.travel_source),
+            ("none", "contract", "none"),
+        )
+        self.assertEqual(
+            (coverage.parts_pct, coverage.labour_pct, coverage.travel_pct), (0, 100, 0)
+        )
+
+    def test_higher_percentage_wins_each_share_and_warranty_wins_a_tie(self):
+        better = self._create_contract(
+            self.equipment, start="2026-09-01", parts_pct=100, labour_pct=100, travel_pct=100
+        )
+        better.action_start()
+        coverage = self.equipment._get_coverage(date(2026, 10, 1), self.type_corrective)
+        self.assertEqual(
+            (coverage.parts_source, coverage.labour_source, coverage.travel_source),
+            ("warranty", "warranty", "contract"),
+        )
+        self.assertEqual(
+            (coverage.parts_pct, coverage.labour_pct, coverage.travel_pct), (100, 100, 100)
+        )
+        self.assertEqual(coverage.contract_id, better.id)
+
+    @freeze_time("2027-06-01 10:00:00")
+    def test_contract_covers_only_while_the_customer_owns_the_unit(self):
+        lot = self._make_lot(self.espresso, "X200-OWNED")
+        with freeze_time("2025-01-10 10:00:00"):
+            picking = self._deliver(self.espresso, lot, self.customer_site)
+        unit = self.env["after_sales.equipment"].search([("lot_id", "=", lot.id)])
+        contract = self._create_contract(unit, start="2027-01-01", months=24)
+        contract.action_start()
+        search = self.env["after_sales.equipment"].search
+        self.assertEqual(unit._get_coverage(date(2027, 6, 1)).contract_id, contract.id)
+        self.assertEqual(unit.warranty_state, "contract")
+        self.assertEqual(unit.contract_id, contract)
+        self.assertEqual(search([("warranty_state", "=", "contract"), ("id", "=", unit.id)]), unit)
+
+        self._return(picking)
+        self.env.invalidate_all()
+        self.assertEqual(unit._get_coverage(date(2027, 6, 1)).source, "none")
+        self.assertEqual(unit.warranty_state, "expired")
+        self.assertFalse(unit.contract_id)
+        self.assertFalse(search([("warranty_state", "=", "contract"), ("id", "=", unit.id)]))
+        self.assertEqual(search([("warranty_state", "=", "expired"), ("id", "=", unit.id)]), unit)
+
+        # sold to someone else: the former owner's contract still does not cover it
+        self._deliver(self.espresso, lot, self.other_customer)
+        self.env.invalidate_all()
+        self.assertEqual(unit.partner_id, self.other_customer)
+        self.assertEqual(unit.warranty_state, "warranty", "a new warranty from this sale")
+        self.assertEqual(unit._get_coverage(date(2027, 6, 1), self.type_preventive).source, "none")
+        self.assertFalse(unit.contract_id)

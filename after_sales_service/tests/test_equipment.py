@@ -29,7 +29,7 @@ class TestInstalledBase(AfterSalesCommon):
         self.assertEqual(equipment.product_id, self.espresso)
         self.assertEqual(equipment.delivery_date, date(2026, 9, 1))
         self.assertEqual(equipment.warranty_start_date, date(2026, 9, 1))
-        self.assertEqual(equipment.warranty_end_date, date(2027, 3, 1))
+        self.assertEqual(equipment.warranty_end_date, date(2027, 2, 28), "6 months, last day")
         self.assertEqual(equipment.delivery_move_id, picking.move_ids)
         self.assertIn(lot.name, equipment.name)
 
@@ -43,7 +43,7 @@ class TestInstalledBase(AfterSalesCommon):
         self.assertEqual(self._equipment_of(lot), equipment)
         self.assertEqual(equipment.partner_id, self.other_customer)
         self.assertEqual(equipment.delivery_date, date(2026, 12, 1))
-        self.assertEqual(equipment.warranty_end_date, date(2027, 6, 1))
+        self.assertEqual(equipment.warranty_end_date, date(2027, 5, 31), "a resale: new warranty")
 
     def test_delivery_of_untracked_product_creates_nothing(self):
         count = self.env["after_sales.equipment"].search_count([])
@@ -105,14 +105,14 @@ class TestInstalledBase(AfterSalesCommon):
         equipment = form.save()
         # the dishwasher's warranty starts at installation
         self.assertEqual(equipment.warranty_start_date, date(2026, 2, 1))
-        self.assertEqual(equipment.warranty_end_date, date(2027, 2, 1))
+        self.assertEqual(equipment.warranty_end_date, date(2027, 1, 31))
 
     def test_installation_trigger_waits_for_installation(self):
         equipment = self._create_equipment(self.dishwasher, delivery_date=date(2026, 1, 10))
         self.assertFalse(equipment.warranty_start_date)
         self.assertFalse(equipment.warranty_end_date)
         equipment.install_date = date(2026, 3, 31)
-        self.assertEqual(equipment.warranty_end_date, date(2027, 3, 31))
+        self.assertEqual(equipment.warranty_end_date, date(2027, 3, 30))
 
     def test_warranty_dates_can_be_overridden(self):
         equipment = self._create_equipment(delivery_date=date(2026, 1, 10))
@@ -165,3 +165,69 @@ class TestInstalledBase(AfterSalesCommon):
             self.env.invalidate_all()
             self.assertEqual(covered.warranty_state, "expired")
             self.assertEqual(in_warranty.warranty_state, "expired")
+
+    def _plan(self, contract, equipment):
+        return self.env["after_sales.plan"].create(
+            {
+                "name": "Descaling",
+                "contract_id": contract.id,
+                "equipment_id": equipment.id,
+                "interval_number": 1,
+                "interval_unit": "month",
+                "horizon_days": 90,
+                "tolerance_days": 0,
+            }
+        )
+
+    @freeze_time("2026-05-01 10:00:00")
+    def test_plans_stop_when_the_unit_is_returned(self):
+        lot = self._make_lot(self.espresso, "X200-PLAN")
+        with freeze_time("2026-01-05 10:00:00"):
+            picking = self._deliver(self.espresso, lot, self.customer)
+        unit = self._equipment_of(lot)
+        contract = self._create_contract(unit, start="2026-01-01", months=24)
+        contract.action_start()
+        plan = self._plan(contract, unit)
+        plan._generate_orders(date(2026, 5, 1))
+        self.assertEqual(
+            plan.order_ids.mapped("plan_date"),
+            [date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)],
+        )
+
+        self._return(picking)
+        self.assertFalse(plan.active)
+        self.assertEqual(plan.contract_id, contract)
+        today, june, july = plan.with_context(active_test=False).order_ids.sorted("plan_date")
+        self.assertEqual(today.state, "new", "an order due today is still done")
+        self.assertEqual((june.state, july.state), ("cancelled", "cancelled"))
+        self.assertIn("changed owner", june.message_ids[0].body)
+
+    @freeze_time("2026-03-01 10:00:00")
+    def test_plan_follows_the_unit_to_its_new_owners_contract(self):
+        unit = self._create_equipment(partner=self.other_customer, delivery_date=date(2025, 1, 1))
+        hotel_contract = self._create_contract(
+            unit, partner_id=self.other_customer.id, start="2026-01-01", months=24
+        )
+        hotel_contract.action_start()
+        unit.partner_id = self.customer  # the hotel sells it to the brasserie
+        self.assertFalse(unit.contract_id, "the hotel's contract no longer covers it")
+        contract = self._create_contract(unit, start="2026-02-01", months=12)
+        contract.action_start()
+        plan = self._plan(contract, unit)
+        other_plan = self._plan(contract, unit)
+        other_plan.active = False
+
+        unit.partner_id = self.other_customer  # and buys it back with its contract
+        self.assertTrue(plan.active)
+        self.assertEqual(plan.contract_id, hotel_contract)
+        self.assertEqual(plan.partner_id, self.other_customer)
+        self.assertEqual(unit.contract_id, hotel_contract)
+        self.assertEqual(other_plan.contract_id, contract, "archived plans stay as they were")
+
+        # a contact of the same customer is not a new owner
+        contact = self.env["res.partner"].create(
+            {"name": "Front desk", "parent_id": self.other_customer.id}
+        )
+        unit.partner_id = contact
+        self.assertTrue(plan.active)
+        self.assertEqual(plan.contract_id, hotel_contract)

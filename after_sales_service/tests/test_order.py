@@ -75,12 +75,12 @@ class TestServiceOrder(AfterSalesCommon):
         search = self.env["after_sales.order"].with_context(now="2026-11-30 09:00:00").search
         on_time = order.with_context(now="2026-11-30 09:00:00")
         self.assertFalse(on_time.is_late)
-        self.assertEqual(on_time.sla_status, "Response in 1 h 00 min")
+        self.assertEqual(on_time.sla_status, "Response in 01:00")
         self.assertFalse(search([("id", "in", orders.ids), ("is_late", "=", True)]))
 
         late = order.with_context(now="2026-11-30 11:30:00")
         self.assertTrue(late.is_late)
-        self.assertEqual(late.sla_status, "Response late by 1 h 30 min")
+        self.assertEqual(late.sla_status, "Response late by 01:30")
         search = self.env["after_sales.order"].with_context(now="2026-11-30 11:30:00").search
         self.assertEqual(search([("id", "in", orders.ids), ("is_late", "=", True)]), order)
         self.assertEqual(search([("id", "in", orders.ids), ("is_late", "=", False)]), other)

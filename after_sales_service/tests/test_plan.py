@@ -226,8 +226,10 @@ class TestPlan(AfterSalesCommon):
         orders = plan._generate_orders(date(2026, 6, 15))
         self.assertEqual(len(orders), 1)
         self.assertEqual(orders.plan_date, date(2026, 6, 15), "due today: 500 h reached")
-        self.assertEqual(plan.usage_baseline, 500)
-        self.assertFalse(plan._generate_orders(date(2026, 6, 15)))
+        # the next cycle counts from the visit, not from the order's creation
+        self.assertFalse(plan.usage_forecast_date, "the visit is pending")
+        self.assertFalse(plan._generate_orders(date(2026, 6, 16)))
+        self.assertEqual(plan.usage_baseline, 0)
 
     def test_lower_reading_is_refused(self):
         self._read(datetime(2026, 6, 1, 10, 0), 100)

@@ -29,6 +29,22 @@ class TestSecurity(AfterSalesCommon):
                 {"product_id": self.espresso.id, "partner_id": self.customer.id}
             )
 
+    def test_technician_does_not_change_the_installed_base(self):
+        end = self.equipment.warranty_end_date
+        with self.assertRaises(AccessError):
+            self.equipment.with_user(self.technician).warranty_end_date = date(2030, 12, 31)
+        self.assertEqual(self.equipment.warranty_end_date, end)
+
+    def test_serial_numbers_are_managed_by_stock(self):
+        lot = self._make_lot(self.espresso, "SEC-001")
+        self.assertEqual(lot.with_user(self.service_user).name, "SEC-001")
+        with self.assertRaises(AccessError):
+            lot.with_user(self.service_user).name = "SEC-002"
+        with self.assertRaises(AccessError):
+            self.env["stock.lot"].with_user(self.service_user).create(
+                {"name": "SEC-003", "product_id": self.espresso.id}
+            )
+
     def test_service_user_manages_but_does_not_delete(self):
         contract = self._create_contract(self.equipment).with_user(self.service_user)
         contract.price = 10
