@@ -1,4 +1,5 @@
 from . import coverage
+from . import billing
 from . import utils
 from . import sequence
 from . import after_sales_service_type

@@ -10,17 +10,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
+from .billing import BILLING_PERIODS, PERIOD_MONTHS, billing_period, billing_periods
 from .coverage import check_percentages
+from .sequence import company_sequence
 from .utils import company_today, count_by, locked_batches, window_action
 
 _logger = logging.getLogger(__name__)
 
-BILLING_PERIODS = [
-    ("monthly", "Monthly"),
-    ("quarterly", "Quarterly"),
-    ("yearly", "Yearly"),
-]
-PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 # Fields whose Python checks must run before the INSERT (the database checks them too).
 CHECKED_ON_CREATE = (
     "name",
@@ -33,36 +29,6 @@ CHECKED_ON_CREATE = (
     "notice_days",
     "reminder_days",
 )
-
-
-def period_anchor(date_start, months, index):
-    """Start of billing period ``index`` (0 = the first): always counted from the
-    original start, so 31 Jan gives 28 Feb, then 31 Mar, not 28 Mar."""
-    return date_start + relativedelta(months=months * index)
-
-
-def billing_period(date_start, date_end, months, day):
-    """(start, end, factor) of the billing period of ``months`` months that holds
-    ``day`` (a day before ``date_start`` counts as the first period); ``end`` is cut
-    by ``date_end`` and ``factor`` (days billed / days of the full period) is then < 1."""
-    day = max(day, date_start)
-    index = ((day.year - date_start.year) * 12 + day.month - date_start.month) // months
-    if period_anchor(date_start, months, index) > day:
-        index -= 1
-    start = period_anchor(date_start, months, index)
-    full_end = period_anchor(date_start, months, index + 1) - timedelta(days=1)
-    end = min(full_end, date_end)
-    return start, end, ((end - start).days + 1) / ((full_end - start).days + 1)
-
-
-def billing_periods(date_start, date_end, months):
-    """Every (start, end, factor) billing period of the term [date_start, date_end]."""
-    periods = []
-    start = date_start
-    while start <= date_end:
-        periods.append(billing_period(date_start, date_end, months, start))
-        start = periods[-1][1] + timedelta(days=1)
-    return periods
 
 
 class AfterSalesContract(models.Model):
@@ -375,12 +341,16 @@ class AfterSalesContract(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id", "equipment_ids")
-    def _check_equipment_owner(self):
+    def _check_equipment_owner(self, added=None):
+        """A contract covers units of its customer. Checked for the units being
+        added (``added``: {contract: units}, default all of them): a unit that was
+        returned or resold later stays listed on its former owner's contract,
+        which must remain editable."""
         for contract in self:
             customer = contract.partner_id.commercial_partner_id
-            foreign = contract.equipment_ids.filtered(
-                lambda e: e.partner_id.commercial_partner_id != customer
+            units = contract.equipment_ids if added is None else added.get(contract)
+            foreign = (units or contract.equipment_ids.browse()).filtered(
+                lambda e, customer=customer: e.partner_id.commercial_partner_id != customer
             )
             if foreign:
                 raise ValidationError(
@@ -398,14 +368,19 @@ class AfterSalesContract(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id"))
+                company = company or self.env.company
+                # each company numbers its own contracts
+                company_sequence(self.env, "after_sales.contract", company)
                 vals["name"] = (
                     self.env["ir.sequence"]
-                    .with_company(company or self.env.company)
+                    .with_company(company)
                     .next_by_code("after_sales.contract")
                     or "/"
                 )
         self._check_before_insert(vals_list)
-        return super().create(vals_list)
+        contracts = super().create(vals_list)
+        contracts._check_equipment_owner()
+        return contracts
 
     @api.model
     def _check_before_insert(self, vals_list):
@@ -421,7 +396,16 @@ class AfterSalesContract(models.Model):
     def write(self, vals):
         if "is_auto_renew" in vals and not vals["is_auto_renew"]:
             self._check_renewal_can_stop()
+        before = {}
+        if "equipment_ids" in vals:
+            before = {contract: contract.equipment_ids for contract in self}
         result = super().write(vals)
+        if "partner_id" in vals:
+            self._check_equipment_owner()
+        elif "equipment_ids" in vals:
+            self._check_equipment_owner(
+                {contract: contract.equipment_ids - before[contract] for contract in self}
+            )
         if "date_end" in vals:
             self.filtered(
                 lambda c: not c.next_invoice_date or c.next_invoice_date > c.date_end
@@ -430,7 +414,8 @@ class AfterSalesContract(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
-        invoiced = self.filtered("invoice_ids")
+        # whoever deletes the contract, its invoices count (also without accounting rights)
+        invoiced = self.filtered(lambda contract: contract.sudo().invoice_ids)
         if invoiced:
             raise UserError(
                 self.env._(
@@ -646,11 +631,13 @@ class AfterSalesContract(models.Model):
     def _prepare_invoice_vals(self, period_start):
         self.ensure_one()
         start, end, factor = self._get_period(period_start)
-        label = self.env._(
+        # a document for the customer: in the customer's language
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        label = env._(
             "%(contract)s: service from %(start)s to %(end)s",
             contract=self.name,
-            start=format_date(self.env, start),
-            end=format_date(self.env, end),
+            start=format_date(env, start),
+            end=format_date(env, end),
         )
         line_vals = {
             "name": label,

@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .coverage import SHARES, Coverage
+from .coverage import SHARES, Coverage, describe_coverage
 from .product_template import (
     WARRANTY_TERM_FIELDS,
     WARRANTY_TERMS_CHECK,
@@ -218,11 +218,22 @@ class AfterSalesEquipment(models.Model):
 
     @api.depends("product_id", "lot_id")
     def _compute_name(self):
+        # stored for searching; people read display_name, in their own language
         for equipment in self:
-            name = equipment.product_id.display_name or ""
-            if equipment.lot_id:
-                name = f"{name} ({equipment.lot_id.name})"
-            equipment.name = name
+            equipment.name = equipment._unit_label()
+
+    @api.depends("product_id", "lot_id")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for equipment in self:
+            equipment.display_name = equipment._unit_label()
+
+    def _unit_label(self):
+        self.ensure_one()
+        name = self.product_id.display_name or ""
+        if self.lot_id:
+            name = f"{name} ({self.lot_id.name})"
+        return name
 
     @api.depends("partner_id")
     def _compute_last_partner_id(self):
@@ -521,12 +532,6 @@ class AfterSalesEquipment(models.Model):
 
     def _combine_coverage(self, warranty, contract):
         """The Coverage of the warranty (if it applies) and ``contract``, per share."""
-        labels = {
-            "warranty": self.env._(
-                "warranty until %(date)s", date=fields.Date.to_string(self.warranty_end_date)
-            ),
-            "contract": self.env._("contract %(contract)s", contract=contract.name),
-        }
         values = {}
         for share in SHARES:
             warranty_pct = self[f"warranty_{share}_pct"] if warranty else 0.0
@@ -539,38 +544,20 @@ class AfterSalesEquipment(models.Model):
                 source, pct = "none", 0.0
             values[f"{share}_source"] = source
             values[f"{share}_pct"] = pct
-            values[f"{share}_reason"] = (
-                self.env._("%(payer)s (%(pct)s %%)", payer=labels[source], pct=_format_pct(pct))
-                if source != "none"
-                else self.env._("not covered")
-            )
-        payers = {values[f"{share}_source"] for share in SHARES} - {"none"}
+        shares = {share: (values[f"{share}_source"], values[f"{share}_pct"]) for share in SHARES}
+        reason, fragments = describe_coverage(
+            self.env,
+            shares,
+            warranty_end=fields.Date.to_string(self.warranty_end_date),
+            contract_name=contract.name,
+        )
+        for share in SHARES:
+            values[f"{share}_reason"] = fragments[share]
+        payers = {source for source, _pct in shares.values()} - {"none"}
         if "warranty" in payers:
             source = "warranty"
         else:
             source = "contract" if contract else "none"
-        pct_args = {share: _format_pct(values[f"{share}_pct"]) for share in SHARES}
-        if source == "none":
-            reason = self.env._("Not covered")
-        elif len(payers) > 1:
-            reason = self.env._(
-                "Parts: %(parts)s; labour: %(labour)s; travel: %(travel)s",
-                **{share: values[f"{share}_reason"] for share in SHARES},
-            )
-        elif source == "warranty":
-            reason = self.env._(
-                "Warranty until %(date)s, parts %(parts)s %%, labour %(labour)s %%, "
-                "travel %(travel)s %%",
-                date=fields.Date.to_string(self.warranty_end_date),
-                **pct_args,
-            )
-        else:
-            reason = self.env._(
-                "Contract %(contract)s, parts %(parts)s %%, labour %(labour)s %%, "
-                "travel %(travel)s %%",
-                contract=contract.name,
-                **pct_args,
-            )
         pays = "contract" in payers or source == "contract"
         return Coverage(
             source=source,
@@ -703,7 +690,3 @@ class AfterSalesEquipment(models.Model):
             "equipment_ids",
             {"default_partner_id": self.partner_id.id, "default_equipment_ids": [self.id]},
         )
-
-
-def _format_pct(value):
-    return f"{value:g}"

@@ -9,6 +9,7 @@ from odoo.fields import Domain
 from odoo.tools import format_duration
 
 from .after_sales_contract_sla import PRIORITIES
+from .coverage import SHARES, describe_coverage
 from .sequence import next_sequence_names
 from .utils import company_local_date, company_tz, count_by, window_action
 
@@ -188,7 +189,17 @@ class AfterSalesOrder(models.Model):
     coverage_travel_pct = fields.Float(
         string="Travel Covered %", compute="_compute_coverage", store=True
     )
-    coverage_reason = fields.Char(string="Coverage", compute="_compute_coverage", store=True)
+    coverage_parts_source = fields.Selection(
+        COVERAGE_SOURCES, string="Parts Paid By", compute="_compute_coverage", store=True
+    )
+    coverage_labour_source = fields.Selection(
+        COVERAGE_SOURCES, string="Labour Paid By", compute="_compute_coverage", store=True
+    )
+    coverage_travel_source = fields.Selection(
+        COVERAGE_SOURCES, string="Travel Paid By", compute="_compute_coverage", store=True
+    )
+    # worded when read, in the reader's language, from the facts stored above
+    coverage_reason = fields.Char(string="Coverage", compute="_compute_coverage_reason")
 
     # Work
     checklist_template_id = fields.Many2one(
@@ -252,7 +263,36 @@ class AfterSalesOrder(models.Model):
             order.coverage_parts_pct = coverage.parts_pct if coverage else 0.0
             order.coverage_labour_pct = coverage.labour_pct if coverage else 0.0
             order.coverage_travel_pct = coverage.travel_pct if coverage else 0.0
-            order.coverage_reason = coverage.reason if coverage else self.env._("No equipment")
+            for share in SHARES:
+                order[f"coverage_{share}_source"] = (
+                    getattr(coverage, f"{share}_source") if coverage else "none"
+                )
+
+    @api.depends(
+        "equipment_id.warranty_end_date",
+        "contract_id.name",
+        "coverage_parts_source",
+        "coverage_labour_source",
+        "coverage_travel_source",
+        "coverage_parts_pct",
+        "coverage_labour_pct",
+        "coverage_travel_pct",
+    )
+    def _compute_coverage_reason(self):
+        for order in self:
+            if not order.equipment_id:
+                order.coverage_reason = self.env._("No equipment")
+                continue
+            shares = {
+                share: (order[f"coverage_{share}_source"], order[f"coverage_{share}_pct"])
+                for share in SHARES
+            }
+            order.coverage_reason, _fragments = describe_coverage(
+                self.env,
+                shares,
+                warranty_end=fields.Date.to_string(order.equipment_id.warranty_end_date),
+                contract_name=order.contract_id.name if order.coverage_source != "none" else "",
+            )
 
     @api.depends("equipment_id", "service_type_id", "date_received")
     def _compute_contract_id(self):
@@ -407,6 +447,9 @@ class AfterSalesOrder(models.Model):
             vals = self._prepare_state_change(vals)
         result = super().write(vals)
         if vals.get("state") == "done":
+            # the SLA result is written once, when the order closes
+            for order in self:
+                super(AfterSalesOrder, order).write(order._sla_result_vals())
             self._record_completion()
         return result
 
@@ -620,10 +663,8 @@ class AfterSalesOrder(models.Model):
         return True
 
     def _record_completion(self):
-        """Facts of a finished order, written once: its SLA result, the unit's
-        installation date, the visit that restarts its maintenance plan."""
-        for order in self:
-            order._store_sla_result()
+        """Consequences of finished orders: the unit's installation date, the
+        visit that restarts its maintenance plan."""
         # consequences for the unit and the plan, which a technician may not edit
         # by hand: they follow from the order the technician was allowed to close
         orders = self.sudo()
@@ -636,7 +677,8 @@ class AfterSalesOrder(models.Model):
             )
         orders.filtered("plan_id").plan_id._restart_after_visit(orders)
 
-    def _store_sla_result(self):
+    def _sla_result_vals(self):
+        """Whether the order kept its SLA promises, as values to store at closing."""
         self.ensure_one()
 
         def result(deadline, moment):
@@ -647,13 +689,11 @@ class AfterSalesOrder(models.Model):
 
         response, _late = result(self.response_deadline, self.date_started or self.date_done)
         resolution, late_hours = result(self.resolution_deadline, self.date_done)
-        super().write(
-            {
-                "sla_response_result": response,
-                "sla_resolution_result": resolution,
-                "sla_late_hours": round(late_hours, 2),
-            }
-        )
+        return {
+            "sla_response_result": response,
+            "sla_resolution_result": resolution,
+            "sla_late_hours": round(late_hours, 2),
+        }
 
     def action_view_loans(self):
         self.ensure_one()

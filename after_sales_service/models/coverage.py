@@ -42,6 +42,50 @@ class Coverage:
         return self.source != "none"
 
 
+def describe_coverage(env, shares, warranty_end=None, contract_name=""):
+    """Sentences for people, in the language of ``env``, about who pays what.
+
+    :param shares: {share: (source, percentage)} for parts, labour and travel
+    :param warranty_end: the end date of the warranty (when it pays a share)
+    :param contract_name: the reference of the contract (when it pays a share)
+    :return: (sentence for the whole service, {share: fragment})
+    """
+    labels = {
+        "warranty": env._("warranty until %(date)s", date=str(warranty_end or "")),
+        "contract": env._("contract %(contract)s", contract=contract_name or ""),
+    }
+    fragments = {
+        share: env._("%(payer)s (%(pct)s %%)", payer=labels[source], pct=format_pct(pct))
+        if source != "none"
+        else env._("not covered")
+        for share, (source, pct) in shares.items()
+    }
+    payers = {source for source, _pct in shares.values()} - {"none"}
+    pcts = {share: format_pct(pct) for share, (_source, pct) in shares.items()}
+    if not payers and not contract_name:
+        sentence = env._("Not covered")
+    elif len(payers) > 1:
+        sentence = env._("Parts: %(parts)s; labour: %(labour)s; travel: %(travel)s", **fragments)
+    elif payers == {"warranty"}:
+        sentence = env._(
+            "Warranty until %(date)s, parts %(parts)s %%, labour %(labour)s %%, "
+            "travel %(travel)s %%",
+            date=str(warranty_end or ""),
+            **pcts,
+        )
+    else:
+        sentence = env._(
+            "Contract %(contract)s, parts %(parts)s %%, labour %(labour)s %%, travel %(travel)s %%",
+            contract=contract_name or "",
+            **pcts,
+        )
+    return sentence, fragments
+
+
+def format_pct(value):
+    return f"{value:g}"
+
+
 def check_percentages(records, field_names=COVERAGE_FIELDS):
     """Raise a ValidationError when one of the fields is outside 0..100 %."""
     for record in records:

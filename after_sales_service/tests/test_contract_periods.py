@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.after_sales_service.models.after_sales_contract import (
+from odoo.addons.after_sales_service.models.billing import (
     PERIOD_MONTHS,
     billing_period,
     billing_periods,
