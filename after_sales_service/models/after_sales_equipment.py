@@ -225,8 +225,10 @@ class AfterSalesEquipment(models.Model):
     @api.depends("product_id", "lot_id")
     @api.depends_context("lang")
     def _compute_display_name(self):
+        # the names of the product and serial of a unit one may read are shown to
+        # whoever reads it (portal customers and accountants read no stock records)
         for equipment in self:
-            equipment.display_name = equipment._unit_label()
+            equipment.display_name = equipment.sudo()._unit_label()
 
     def _unit_label(self):
         self.ensure_one()

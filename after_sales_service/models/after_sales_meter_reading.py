@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 
 
 class AfterSalesMeterReading(models.Model):
@@ -36,42 +37,34 @@ class AfterSalesMeterReading(models.Model):
         for reading in self:
             if reading.value < 0:
                 raise ValidationError(self.env._("A meter reading cannot be negative."))
-            same_meter = [
-                ("equipment_id", "=", reading.equipment_id.id),
-                ("meter_id", "=", reading.meter_id.id),
-                ("id", "!=", reading.id),
-            ]
-            earlier = self.search(
-                [*same_meter, ("date", "<=", reading.date), ("value", ">", reading.value)],
-                order="date desc",
+            before = Domain("date", "<=", reading.date) & Domain("value", ">", reading.value)
+            after = Domain("date", ">=", reading.date) & Domain("value", "<", reading.value)
+            other = self.search(
+                Domain("equipment_id", "=", reading.equipment_id.id)
+                & Domain("meter_id", "=", reading.meter_id.id)
+                & Domain("id", "!=", reading.id)
+                & (before | after),
                 limit=1,
             )
-            if earlier:
-                raise ValidationError(
-                    self.env._(
-                        "%(meter)s of %(equipment)s read %(old)s on %(date)s: a later reading "
-                        "cannot be lower (%(new)s).",
-                        meter=reading.meter_id.name,
-                        equipment=reading.equipment_id.display_name,
-                        old=earlier.value,
-                        date=earlier.date,
-                        new=reading.value,
-                    )
+            if not other:
+                continue
+            values = {
+                "meter": reading.meter_id.name,
+                "equipment": reading.equipment_id.display_name,
+                "old": other.value,
+                "date": other.date,
+                "new": reading.value,
+            }
+            if other.value > reading.value:
+                message = self.env._(
+                    "%(meter)s of %(equipment)s read %(old)s on %(date)s: a later reading "
+                    "cannot be lower (%(new)s).",
+                    **values,
                 )
-            later = self.search(
-                [*same_meter, ("date", ">=", reading.date), ("value", "<", reading.value)],
-                order="date",
-                limit=1,
-            )
-            if later:
-                raise ValidationError(
-                    self.env._(
-                        "%(meter)s of %(equipment)s read %(old)s later, on %(date)s: an "
-                        "earlier reading cannot be higher (%(new)s).",
-                        meter=reading.meter_id.name,
-                        equipment=reading.equipment_id.display_name,
-                        old=later.value,
-                        date=later.date,
-                        new=reading.value,
-                    )
+            else:
+                message = self.env._(
+                    "%(meter)s of %(equipment)s read %(old)s later, on %(date)s: an "
+                    "earlier reading cannot be higher (%(new)s).",
+                    **values,
                 )
+            raise ValidationError(message)

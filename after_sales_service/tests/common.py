@@ -181,3 +181,47 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
         }
         values.update(vals)
         return cls.env["after_sales.contract"].create(values)
+
+    @classmethod
+    def _create_checklist(cls, service_type, *lines, **vals):
+        """A checklist for ``service_type``; ``lines`` are (name, minutes, mandatory)."""
+        return cls.env["after_sales.checklist.template"].create(
+            {
+                "name": service_type.name,
+                "sequence": 1,
+                "service_type_id": service_type.id,
+                "line_ids": [
+                    Command.create(
+                        {"name": name, "expected_minutes": minutes, "is_mandatory": mandatory}
+                    )
+                    for name, minutes, mandatory in lines
+                ],
+                **vals,
+            }
+        )
+
+    def _plan(self, **vals):
+        """A monthly plan of ``self.contract`` for ``self.equipment``, no horizon."""
+        values = {
+            "name": "Service",
+            "contract_id": self.contract.id,
+            "equipment_id": self.equipment.id,
+            "interval_number": 1,
+            "interval_unit": "month",
+            "horizon_days": 0,
+            "tolerance_days": 0,
+        }
+        values.update(vals)
+        return self.env["after_sales.plan"].create(values)
+
+    def _read(self, when, value, order=None):
+        """Read ``self.meter`` of ``self.equipment`` (during ``order``)."""
+        return self.env["after_sales.meter.reading"].create(
+            {
+                "equipment_id": self.equipment.id,
+                "meter_id": self.meter.id,
+                "date": when,
+                "value": value,
+                "order_id": order and order.id,
+            }
+        )

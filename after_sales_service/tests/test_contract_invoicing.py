@@ -13,8 +13,7 @@ from odoo.addons.after_sales_service.models.after_sales_contract import AfterSal
 from .common import AfterSalesCommon
 
 
-@tagged("post_install", "-at_install")
-class TestContractInvoicing(AfterSalesCommon):
+class ContractInvoicingCommon(AfterSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -28,6 +27,9 @@ class TestContractInvoicing(AfterSalesCommon):
     def _cron(self):
         self._run_cron("_cron_create_invoices")
 
+
+@tagged("post_install", "-at_install")
+class TestContractInvoicing(ContractInvoicingCommon):
     def test_each_period_invoiced_exactly_once(self):
         contract = self._running(start="2026-01-01", months=12, price=120.0)
         with freeze_time("2026-03-15"):
@@ -175,21 +177,8 @@ class TestContractInvoicing(AfterSalesCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestContractInvoicingRules(AfterSalesCommon):
+class TestContractInvoicingRules(ContractInvoicingCommon):
     """Periods freed by cancelled invoices, free contracts, end dates, cancellation."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.equipment = cls._create_equipment(delivery_date=date(2025, 1, 1))
-
-    def _running(self, **vals):
-        contract = self._create_contract(self.equipment, **vals)
-        contract.action_start()
-        return contract
-
-    def _cron(self):
-        self._run_cron("_cron_create_invoices")
 
     def _moves(self):
         return self.env["account.move"].search_count([])

@@ -30,19 +30,11 @@ class TestServiceOrder(AfterSalesCommon):
             ],
         )
         cls.contract.action_start()
-        cls.template = cls.env["after_sales.checklist.template"].create(
-            {
-                "name": "Repair",
-                "sequence": 1,
-                "service_type_id": cls.type_corrective.id,
-                "line_ids": [
-                    Command.create({"name": "Diagnose", "expected_minutes": 30}),
-                    Command.create({"name": "Repair", "expected_minutes": 60}),
-                    Command.create(
-                        {"name": "Clean up", "expected_minutes": 5, "is_mandatory": False}
-                    ),
-                ],
-            }
+        cls.template = cls._create_checklist(
+            cls.type_corrective,
+            ("Diagnose", 30, True),
+            ("Repair", 60, True),
+            ("Clean up", 5, False),
         )
 
     def _order(self, **vals):

@@ -34,16 +34,8 @@ class OrderRulesCommon(AfterSalesCommon):
             ],
         )
         cls.contract.action_start()
-        cls.template = cls.env["after_sales.checklist.template"].create(
-            {
-                "name": "Repair",
-                "sequence": 1,
-                "service_type_id": cls.type_corrective.id,
-                "line_ids": [
-                    Command.create({"name": "Diagnose", "expected_minutes": 30}),
-                    Command.create({"name": "Tidy", "is_mandatory": False}),
-                ],
-            }
+        cls.template = cls._create_checklist(
+            cls.type_corrective, ("Diagnose", 30, True), ("Tidy", 0, False)
         )
 
     def _order(self, **vals):
@@ -300,30 +292,6 @@ class TestPlansUnderRealUse(OrderRulesCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.meter = cls.env.ref("after_sales_service.meter_operating_hours")
-
-    def _plan(self, **vals):
-        values = {
-            "name": "Service",
-            "contract_id": self.contract.id,
-            "equipment_id": self.equipment.id,
-            "interval_number": 1,
-            "interval_unit": "month",
-            "horizon_days": 0,
-            "tolerance_days": 0,
-        }
-        values.update(vals)
-        return self.env["after_sales.plan"].create(values)
-
-    def _read(self, when, value, order=None):
-        return self.env["after_sales.meter.reading"].create(
-            {
-                "equipment_id": self.equipment.id,
-                "meter_id": self.meter.id,
-                "date": when,
-                "value": value,
-                "order_id": order and order.id,
-            }
-        )
 
     @freeze_time("2026-06-25")
     def test_one_failing_plan_gets_an_activity_and_the_others_go_on(self):

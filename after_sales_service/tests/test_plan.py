@@ -26,19 +26,6 @@ class TestPlan(AfterSalesCommon):
         cls.contract.action_start()
         cls.meter = cls.env.ref("after_sales_service.meter_operating_hours")
 
-    def _plan(self, **vals):
-        values = {
-            "name": "Service",
-            "contract_id": self.contract.id,
-            "equipment_id": self.equipment.id,
-            "interval_number": 1,
-            "interval_unit": "month",
-            "horizon_days": 0,
-            "tolerance_days": 0,
-        }
-        values.update(vals)
-        return self.env["after_sales.plan"].create(values)
-
     def _dates(self, plan, date_from, date_to):
         return plan._occurrences(date(*date_from), date(*date_to))
 
@@ -199,16 +186,6 @@ class TestPlan(AfterSalesCommon):
     # ------------------------------------------------------------------
     # Usage
     # ------------------------------------------------------------------
-    def _read(self, when, value):
-        return self.env["after_sales.meter.reading"].create(
-            {
-                "equipment_id": self.equipment.id,
-                "meter_id": self.meter.id,
-                "date": when,
-                "value": value,
-            }
-        )
-
     @freeze_time("2026-06-11")
     def test_usage_trigger_forecast_from_readings(self):
         plan = self._plan(
