@@ -368,3 +368,38 @@ class TestPlansUnderRealUse(OrderRulesCommon):
         # the calendar visit of 1 July was served by this one
         self.assertEqual(calendar_order.state, "cancelled")
         self.assertIn(usage_order.name, calendar_order.message_ids[0].body)
+
+
+@tagged("post_install", "-at_install")
+class TestDutchReader(OrderRulesCommon):
+    """Texts are worded for whoever reads them, not frozen in the creator's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["after_sales_service"], ["nl_NL"])
+        cls.espresso.with_context(lang="nl_NL").name = "Espressomachine X200"
+
+    def test_order_coverage_and_unit_names_in_the_readers_language(self):
+        unit = self._create_equipment(delivery_date=date(2026, 11, 1))
+        order = (
+            self.env["after_sales.order"].with_context(lang="en_US")._order(equipment_id=unit.id)
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertIn("Warranty until", order.with_context(lang="en_US").coverage_reason)
+        dutch = order.with_context(lang="nl_NL")
+        self.assertIn("Garantie tot", dutch.coverage_reason)
+        self.assertIn("Espressomachine X200", dutch.equipment_id.display_name)
+        self.assertIn(
+            "Espresso Machine X200", order.with_context(lang="en_US").equipment_id.display_name
+        )
+
+    def test_contract_invoice_speaks_the_customers_language(self):
+        self.customer.lang = "nl_NL"
+        contract = self._create_contract(self.equipment, start="2026-11-01", months=1)
+        contract.action_start()
+        invoice = contract.with_context(lang="en_US").action_create_invoice()
+        move = self.env["account.move"].browse(invoice.get("res_id") or contract.invoice_ids.id)
+        self.assertIn("service van", move.invoice_line_ids.name)
