@@ -278,6 +278,7 @@ class AfterSalesOrder(models.Model):
         "coverage_labour_pct",
         "coverage_travel_pct",
     )
+    @api.depends_context("lang")
     def _compute_coverage_reason(self):
         for order in self:
             if not order.equipment_id:
