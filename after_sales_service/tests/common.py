@@ -204,14 +204,16 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
         """A monthly plan of ``self.contract`` for ``self.equipment``, no horizon."""
         values = {
             "name": "Service",
-            "contract_id": self.contract.id,
-            "equipment_id": self.equipment.id,
             "interval_number": 1,
             "interval_unit": "month",
             "horizon_days": 0,
             "tolerance_days": 0,
+            **vals,
         }
-        values.update(vals)
+        if "contract_id" not in values:
+            values["contract_id"] = self.contract.id
+        if "equipment_id" not in values:
+            values["equipment_id"] = self.equipment.id
         return self.env["after_sales.plan"].create(values)
 
     def _read(self, when, value, order=None):

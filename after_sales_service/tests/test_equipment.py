@@ -166,19 +166,6 @@ class TestInstalledBase(AfterSalesCommon):
             self.assertEqual(covered.warranty_state, "expired")
             self.assertEqual(in_warranty.warranty_state, "expired")
 
-    def _plan(self, contract, equipment):
-        return self.env["after_sales.plan"].create(
-            {
-                "name": "Descaling",
-                "contract_id": contract.id,
-                "equipment_id": equipment.id,
-                "interval_number": 1,
-                "interval_unit": "month",
-                "horizon_days": 90,
-                "tolerance_days": 0,
-            }
-        )
-
     @freeze_time("2026-05-01 10:00:00")
     def test_plans_stop_when_the_unit_is_returned(self):
         lot = self._make_lot(self.espresso, "X200-PLAN")
@@ -187,7 +174,7 @@ class TestInstalledBase(AfterSalesCommon):
         unit = self._equipment_of(lot)
         contract = self._create_contract(unit, start="2026-01-01", months=24)
         contract.action_start()
-        plan = self._plan(contract, unit)
+        plan = self._plan(contract_id=contract.id, equipment_id=unit.id, horizon_days=90)
         plan._generate_orders(date(2026, 5, 1))
         self.assertEqual(
             plan.order_ids.mapped("plan_date"),
@@ -213,8 +200,8 @@ class TestInstalledBase(AfterSalesCommon):
         self.assertFalse(unit.contract_id, "the hotel's contract no longer covers it")
         contract = self._create_contract(unit, start="2026-02-01", months=12)
         contract.action_start()
-        plan = self._plan(contract, unit)
-        other_plan = self._plan(contract, unit)
+        plan = self._plan(contract_id=contract.id, equipment_id=unit.id, horizon_days=90)
+        other_plan = self._plan(contract_id=contract.id, equipment_id=unit.id, horizon_days=90)
         other_plan.active = False
 
         unit.partner_id = self.other_customer  # and buys it back with its contract

@@ -301,7 +301,7 @@ class TestPlansUnderRealUse(OrderRulesCommon):
 
         def prepare(plan, *args):
             if plan == broken:
-                raise ValidationError("The customer of this plan is blocked.")
+                raise ValidationError("The customer of this plan is blocked.")  # pylint: disable=translation-required
             return original(plan, *args)
 
         with (

@@ -110,7 +110,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
             {"name": "Descale", "line_ids": [Command.create({"name": "Flush the boiler"})]}
         )
         cls.loan = cls._loan()
-        cls.plan = cls._plan()
+        cls.plan = cls._create_plan()
 
         cls.models = {
             "after_sales.service.type": {
@@ -309,7 +309,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
         )
 
     @classmethod
-    def _plan(cls):
+    def _create_plan(cls):
         return cls.env["after_sales.plan"].create(
             {
                 "name": "Quarterly descaling",
