@@ -11,3 +11,4 @@ from . import test_roles
 from . import test_order_rules
 from . import test_contract_periods
 from . import test_warranty
+from . import test_plan_dates

@@ -212,7 +212,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
             },
             "after_sales.plan": {
                 "record": cls.plan,
-                "fresh": cls._plan,
+                "fresh": cls._create_plan,
                 "write": {"description": "<p>Changed</p>"},
                 "create": lambda: {
                     "name": "Yearly",
