@@ -13,7 +13,14 @@ from odoo.tools import format_date
 from .billing import BILLING_PERIODS, PERIOD_MONTHS, billing_period, billing_periods
 from .coverage import check_percentages
 from .sequence import company_sequence
-from .utils import company_today, count_by, locked_batches, window_action
+from .utils import (
+    company_today,
+    count_by,
+    error_message,
+    locked_batches,
+    notify_failure,
+    window_action,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -874,17 +881,9 @@ class AfterSalesContract(models.Model):
     def _notify_problem(self, summary, note, error):
         """One open to-do ``summary`` for the responsible, whatever the number of runs."""
         self.ensure_one()
-        # UserError and ValidationError carry their message as first argument
-        message = str(error.args[0]) if error.args else str(error)
+        message = error_message(error)
         _logger.warning("Contract %s: %s: %s", self.name, summary, message)
-        if self.activity_ids.filtered(lambda activity: activity.summary == summary):
-            return
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=summary,
-            note=note % {"error": message},
-            user_id=self.user_id.id or self.env.uid,
-        )
+        notify_failure(self, summary, note % {"error": message}, self.user_id or self.env.user)
 
     # ------------------------------------------------------------------
     # Reminders, expiry and renewal

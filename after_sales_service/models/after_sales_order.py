@@ -11,7 +11,13 @@ from odoo.tools import format_duration
 from .after_sales_contract_sla import PRIORITIES
 from .coverage import SHARES, describe_coverage
 from .sequence import next_sequence_names
-from .utils import company_local_date, company_tz, count_by, window_action
+from .utils import (
+    company_local_date,
+    company_tz,
+    count_by,
+    technician_forbidden_fields,
+    window_action,
+)
 
 ORDER_STATES = [
     ("new", "New"),
@@ -454,23 +460,15 @@ class AfterSalesOrder(models.Model):
             self._record_completion()
         return result
 
-    def _is_technician_only(self):
-        return not self.env.su and not self.env.user.has_group("after_sales_service.group_user")
-
     def _check_technician_write(self, vals):
         """A technician works on their orders (tasks, findings, readings, time,
         parts, sign-off, state by its rules) and changes nothing else of them."""
-        if not self._is_technician_only():
-            return
-        forbidden = set(vals) - TECHNICIAN_WRITABLE_FIELDS
+        forbidden = technician_forbidden_fields(self, vals, TECHNICIAN_WRITABLE_FIELDS)
         if forbidden:
-            labels = ", ".join(
-                sorted(self._fields[name].get_description(self.env)["string"] for name in forbidden)
-            )
             raise AccessError(
                 self.env._(
                     "As a technician you cannot change %(fields)s of a service order.",
-                    fields=labels,
+                    fields=forbidden,
                 )
             )
 

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError
 
+from .utils import technician_forbidden_fields
+
 # What a technician (who is not a service user) may change on a task of their order.
 TECHNICIAN_WRITABLE_FIELDS = {"is_done", "note"}
 
@@ -25,20 +27,14 @@ class AfterSalesOrderTask(models.Model):
     note = fields.Char()
 
     def write(self, vals):
-        if not self.env.su and not self.env.user.has_group("after_sales_service.group_user"):
-            forbidden = set(vals) - TECHNICIAN_WRITABLE_FIELDS
-            if forbidden:
-                raise AccessError(
-                    self.env._(
-                        "As a technician you can tick tasks and add notes, not change %(fields)s.",
-                        fields=", ".join(
-                            sorted(
-                                self._fields[name].get_description(self.env)["string"]
-                                for name in forbidden
-                            )
-                        ),
-                    )
+        forbidden = technician_forbidden_fields(self, vals, TECHNICIAN_WRITABLE_FIELDS)
+        if forbidden:
+            raise AccessError(
+                self.env._(
+                    "As a technician you can tick tasks and add notes, not change %(fields)s.",
+                    fields=forbidden,
                 )
+            )
         if "is_done" in vals:
             vals = dict(vals)
             if vals["is_done"]:

@@ -12,7 +12,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
 from .after_sales_contract_sla import PRIORITIES
-from .utils import company_local_date, count_by, locked_batches, window_action
+from .utils import (
+    company_local_date,
+    count_by,
+    error_message,
+    locked_batches,
+    notify_failure,
+    window_action,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -446,16 +453,13 @@ class AfterSalesPlan(models.Model):
 
     def _notify_generation_error(self, error):
         self.ensure_one()
-        message = str(error.args[0]) if error.args else str(error)
+        message = error_message(error)
         _logger.warning("Maintenance plan %s could not generate its order: %s", self.id, message)
-        summary = self.env._("Order generation failed")
-        if self.activity_ids.filtered(lambda activity: activity.summary == summary):
-            return  # one open activity is enough, whatever the number of cron runs
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=summary,
-            note=self.env._("The maintenance order could not be created: %(error)s", error=message),
-            user_id=self.contract_id.user_id.id or self.env.uid,
+        notify_failure(
+            self,
+            self.env._("Order generation failed"),
+            self.env._("The maintenance order could not be created: %(error)s", error=message),
+            self.contract_id.user_id or self.env.user,
         )
 
     def _generate_orders(self, today):

@@ -77,3 +77,32 @@ def company_local_date(company, moment):
 def company_today(company):
     """Today where ``company`` works."""
     return company_local_date(company, fields.Datetime.now())
+
+
+def error_message(error):
+    """The message of an exception for people (UserError and ValidationError carry
+    it as their first argument)."""
+    return str(error.args[0]) if error.args else str(error)
+
+
+def notify_failure(record, summary, note, user):
+    """Give ``user`` one open to-do ``summary`` on ``record`` about a failure of a
+    cron, whatever the number of runs that meet the same failure."""
+    if record.activity_ids.filtered(lambda activity: activity.summary == summary):
+        return
+    record.activity_schedule(
+        "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
+    )
+
+
+def technician_forbidden_fields(records, vals, allowed):
+    """The labels of the fields of ``vals`` outside ``allowed``, when the user is a
+    technician who is not a service user (empty otherwise): what they may not
+    write on ``records``."""
+    env = records.env
+    if env.su or env.user.has_group("after_sales_service.group_user"):
+        return ""
+    forbidden = set(vals) - allowed
+    return ", ".join(
+        sorted(records._fields[name].get_description(env)["string"] for name in forbidden)
+    )
