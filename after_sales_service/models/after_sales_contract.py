@@ -14,6 +14,7 @@ from .billing import BILLING_PERIODS, PERIOD_MONTHS, billing_period, billing_per
 from .coverage import check_percentages
 from .sequence import company_sequence
 from .utils import (
+    check_before_insert,
     company_today,
     count_by,
     error_message,
@@ -384,21 +385,17 @@ class AfterSalesContract(models.Model):
                     .next_by_code("after_sales.contract")
                     or "/"
                 )
-        self._check_before_insert(vals_list)
+        check_before_insert(
+            self,
+            vals_list,
+            CHECKED_ON_CREATE,
+            type(self)._check_dates,
+            type(self)._check_coverage,
+            type(self)._check_positive_terms,
+        )
         contracts = super().create(vals_list)
         contracts._check_equipment_owner()
         return contracts
-
-    @api.model
-    def _check_before_insert(self, vals_list):
-        """Run the Python checks the database also holds before the INSERT, so a
-        bad value gets the clear, translated message rather than a database error."""
-        defaults = self.default_get(list(CHECKED_ON_CREATE))
-        for vals in vals_list:
-            draft = self.new({**defaults, **{f: vals[f] for f in CHECKED_ON_CREATE if f in vals}})
-            draft._check_dates()
-            draft._check_coverage()
-            draft._check_positive_terms()
 
     def write(self, vals):
         if "is_auto_renew" in vals and not vals["is_auto_renew"]:

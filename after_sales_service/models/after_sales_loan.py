@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .utils import context_date
+from .utils import check_before_insert, context_date
 
 
 class AfterSalesLoan(models.Model):
@@ -83,14 +83,7 @@ class AfterSalesLoan(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            # the same rule as the database constraint, with the user's message
-            if vals.get("date_due") and vals.get("date_out"):
-                due, out = (fields.Date.to_date(vals[key]) for key in ("date_due", "date_out"))
-                if due < out:
-                    raise ValidationError(
-                        self.env._("A loaner cannot be due back before it is lent.")
-                    )
+        check_before_insert(self, vals_list, ("date_out", "date_due"), type(self)._check_dates)
         self._check_loaners_free([vals.get("loaner_id") for vals in vals_list])
         return super().create(vals_list)
 

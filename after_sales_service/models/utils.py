@@ -106,3 +106,15 @@ def technician_forbidden_fields(records, vals, allowed):
     return ", ".join(
         sorted(records._fields[name].get_description(env)["string"] for name in forbidden)
     )
+
+
+def check_before_insert(model, vals_list, field_names, *checks):
+    """Run the Python ``checks`` (methods of ``model``) of rules the database also
+    holds on draft records made of ``vals_list`` (the ``field_names`` of each, over
+    their defaults), before the INSERT: a bad value gets the clear, translated
+    message instead of a database error."""
+    defaults = model.default_get(list(field_names))
+    for vals in vals_list:
+        draft = model.new({**defaults, **{f: vals[f] for f in field_names if f in vals}})
+        for check in checks:
+            check(draft)
