@@ -1,1 +1,7 @@
 from . import models
+
+
+def post_init_hook(env):
+    """Accounts, journal and locations of the after-sales accounting for the
+    companies that exist already."""
+    env["res.company"].search([])._after_sales_setup()

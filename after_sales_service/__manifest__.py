@@ -12,7 +12,17 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
     "author": "after_sales_service developers",
     "website": "https://example.com/after_sales_service",
     "license": "LGPL-3",
-    "depends": ["stock", "account", "hr", "mail", "portal", "rating", "resource"],
+    "depends": [
+        "stock",
+        "stock_account",
+        "account",
+        "hr",
+        "hr_hourly_cost",
+        "mail",
+        "portal",
+        "rating",
+        "resource",
+    ],
     "data": [
         "security/after_sales_service_groups.xml",
         "security/ir.model.access.csv",
@@ -45,5 +55,6 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
             "after_sales_service/static/tests/tours/**/*",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "application": True,
 }

@@ -1,5 +1,6 @@
-"""Benchmark of ``make bench``: the contract-invoicing cron, ours vs OCA's ``contract``,
-then the maintenance-plan cron, ours vs a create() loop and OCA's ``maintenance_plan``.
+"""Benchmark of ``make bench``: the contract-invoicing cron, ours vs its floor and OCA's
+``contract``, then the maintenance-plan cron, ours vs a create() loop and OCA's
+``maintenance_plan``.
 
 tools/bench.sh creates a throwaway database with the module installed and calls
     python tools/bench.py --config .local/odoo-bench-DB.conf --database DB --module MODULE
@@ -14,6 +15,12 @@ same product, same customers) is due per contract. It then runs each module's
 invoicing cron method in the same process and database, and prints invoices created,
 seconds, invoices per second and SQL queries per invoice, with the ratios.
 
+The floor (``--no-floor`` skips it; tools/bench_floor.py): the same N invoices, with
+the values our code builds, made by one bare batched ``account.move.create`` and
+rolled back, on N draft contracts of their own, in the same run and database. The
+row "ours as % of floor" gives our time, queries and CPU per invoice as a share of
+the floor's; the target is at most ``--floor-margin`` (default 15) % above it.
+
 Fairness: both crons run as the superuser, on a fresh cursor, after an unmeasured
 warm-up round (Odoo's ormcaches filled alike). The measure covers the cron call and
 the final COMMIT that ir.cron does after a job (flush included). Our cron commits
@@ -25,7 +32,8 @@ Queries are counted process-wide with ``odoo.sql_db.sql_counter`` (every
 Exit status: 0 when it ran and our cron stays within the query budget
 (``--max-queries``, default 8 per invoice); 1 when the budget is exceeded;
 2 when the benchmark could not run (module missing, wrong invoices created).
-The speed target (``--min-speedup`` x OCA's invoices/s, default 2) is reported only.
+The speed targets (``--min-speedup`` x OCA's invoices/s, default 2; the floor margin)
+are reported only.
 The plan bench adds its own budget (``--plan-max-queries``, default 3 per order):
 the exit status is the worst of the two benches.
 """
@@ -40,10 +48,13 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+import bench_floor
 import bench_plans
+from bench_floor import FLOOR_LABEL, FLOOR_NAME
 
 MAX_QUERIES_PER_INVOICE = 8.0
 MIN_SPEEDUP = 2.0
+FLOOR_MARGIN = 15.0
 OCA_MODULE = "contract"
 OURS_LABEL = "ours"
 OCA_LABEL = "OCA contract"
@@ -92,6 +103,18 @@ def parse_args(argv):
     )
     parser.add_argument("--no-oca", action="store_true", help="measure our cron only")
     parser.add_argument("--oca-first", action="store_true", help="run OCA's cron first")
+    parser.add_argument(
+        "--no-floor",
+        action="store_true",
+        help="skip the floor (our invoices made by one bare batched account.move.create)",
+    )
+    parser.add_argument(
+        "--floor-margin",
+        type=float,
+        default=FLOOR_MARGIN,
+        help="target: our time per invoice at most this many %% above the floor's "
+        f"(reported, default {FLOOR_MARGIN:g})",
+    )
     parser.add_argument(
         "--profile",
         type=int,
@@ -218,8 +241,9 @@ class Bench:
     def _partner(self, i):
         return self.partner_ids[i % len(self.partner_ids)]
 
-    def create_ours(self, n):
-        """N running monthly contracts, one period (the current month) due each."""
+    def create_ours(self, n, start=True):
+        """N running monthly contracts, one period (the current month) due each
+        (``start=False``: left in draft, for the floor)."""
         self.serial += 1
         with self.env_cursor() as env:
             Contract = env["after_sales.contract"].with_context(
@@ -238,7 +262,8 @@ class Bench:
                     for i in range(n)
                 ]
             )
-            contracts.action_start()
+            if start:
+                contracts.action_start()
             return contracts.ids
 
     def create_oca(self, n):
@@ -309,8 +334,12 @@ class Bench:
             yield
 
     def run(self, which, contract_ids, measured=True):
-        """Run one cron; return the measures and the checks of what it created."""
+        """Run one cron (or the floor); return the measures and the checks of what
+        it created."""
         from odoo import sql_db  # noqa: PLC0415
+
+        if which == FLOOR_LABEL:
+            return bench_floor.run(self, contract_ids, measured)
 
         with self.env_cursor() as env:
             before = self._max_move_id(env)
@@ -367,7 +396,7 @@ class Bench:
     def _check(self, env, which, before, contract_ids):
         moves = env["account.move"].search([("id", ">", before)])
         problems = []
-        if which == OURS_LABEL:
+        if which in (OURS_LABEL, FLOOR_LABEL):
             linked = moves.filtered(lambda m: m.after_sales_contract_id.id in set(contract_ids))
         else:
             ids = set(contract_ids)
@@ -413,27 +442,52 @@ def fmt_table(rows, aligns):
     return "\n".join(out)
 
 
+def _measure_row(n, res, name):
+    return [
+        n,
+        name,
+        res["invoices"],
+        f"{res['seconds']:.2f}",
+        f"{res['ips']:.1f}",
+        res["queries"],
+        f"{res['qpi']:.2f}",
+        f"{res['cpu']:.2f}",
+    ]
+
+
+def _pct(value):
+    return f"{value:.0f}%" if value is not None else "n/a"
+
+
 def report(results, args, info):
     header = ["N", "cron", "invoices", "seconds", "inv/s", "queries", "queries/inv", "cpu s"]
     rows = [header]
     verdicts = []
     for n, by_which in results:
         ours, oca = by_which.get(OURS_LABEL), by_which.get(OCA_LABEL)
-        for res in (ours, oca):
-            if not res:
-                continue
+        floor = by_which.get(FLOOR_LABEL)
+        if ours:
+            rows.append(_measure_row(n, ours, info["module"]))
+        if floor:
+            rows.append(_measure_row(n, floor, FLOOR_NAME))
+        of_floor = bench_floor.share(ours, floor)
+        if of_floor:
+            # ours per invoice as a share of the floor's: 100% = the floor itself
             rows.append(
                 [
                     n,
-                    f"{info['module']}" if res["which"] == OURS_LABEL else info["oca_name"],
-                    res["invoices"],
-                    f"{res['seconds']:.2f}",
-                    f"{res['ips']:.1f}",
-                    res["queries"],
-                    f"{res['qpi']:.2f}",
-                    f"{res['cpu']:.2f}",
+                    "ours as % of floor",
+                    "",
+                    _pct(of_floor["time"]),
+                    "",
+                    "",
+                    _pct(of_floor["queries"]),
+                    _pct(of_floor["cpu"]),
                 ]
             )
+            verdicts.append((n, "floor", of_floor))
+        if oca:
+            rows.append(_measure_row(n, oca, info["oca_name"]))
         if ours and oca and oca["ips"] and oca["qpi"]:
             speed = ours["ips"] / oca["ips"]
             qratio = ours["qpi"] / oca["qpi"]
@@ -463,6 +517,14 @@ def report(results, args, info):
             print(
                 f"N={n}: budget  ours <= {args.max_queries:g} queries/invoice: "
                 f"{'OK  ' if ok else 'FAIL'} ({value:.2f})"
+            )
+        elif kind == "floor":
+            limit = 100.0 + args.floor_margin
+            ok = value["time"] is not None and value["time"] <= limit
+            print(
+                f"N={n}: target  ours <= {limit:g}% of the floor's time per invoice: "
+                f"{'OK  ' if ok else 'MISS'} (time {_pct(value['time'])}, "
+                f"queries {_pct(value['queries'])}, cpu {_pct(value['cpu'])})"
             )
         else:
             ok = value >= args.min_speedup
@@ -494,10 +556,15 @@ def run_contracts(bench, args, version):
         say(f"bench.py: cannot set up the benchmark: {exc}")
         return 2
 
-    order = [OURS_LABEL, OCA_LABEL] if oca else [OURS_LABEL]
+    # the floor right after ours: its rolled-back rows disturb ours the least
+    order = [OURS_LABEL] + ([] if args.no_floor else [FLOOR_LABEL]) + ([OCA_LABEL] if oca else [])
     if args.oca_first and oca:
         order.reverse()
-    creators = {OURS_LABEL: bench.create_ours, OCA_LABEL: bench.create_oca}
+    creators = {
+        OURS_LABEL: bench.create_ours,
+        OCA_LABEL: bench.create_oca,
+        FLOOR_LABEL: lambda n: bench_floor.create_contracts(bench, n),
+    }
 
     say(
         f"bench.py: {args.module} {version} vs "
@@ -510,7 +577,7 @@ def run_contracts(bench, args, version):
     guarded = bench_plans.make_guard(failures)
 
     if args.warmup > 0:
-        say(f"bench.py: warm-up with {args.warmup} contracts per module (not measured)")
+        say(f"bench.py: warm-up with {args.warmup} contracts per measure (not measured)")
         for which in order:
             res = guarded(
                 which, "warm-up", lambda w=which: bench.run(w, creators[w](args.warmup), False)
@@ -533,7 +600,14 @@ def run_contracts(bench, args, version):
             for which in round_order:
                 if ids[which] is None:
                     continue
-                say(f"bench.py: {tag}: running the cron of {which}")
+                say(
+                    f"bench.py: {tag}: "
+                    + (
+                        "measuring the floor"
+                        if which == FLOOR_LABEL
+                        else f"running the cron of {which}"
+                    )
+                )
                 res = guarded(which, tag, lambda w=which: bench.run(w, ids[w]))
                 if res is None:
                     continue
@@ -572,12 +646,20 @@ def run_contracts(bench, args, version):
             if args.repeat > 1
             else ""
         )
-        + (f"; run order: {' then '.join(order)}" if args.repeat == 1 and oca else "")
+        + (f"; run order: {' then '.join(order)}" if args.repeat == 1 and len(order) > 1 else "")
     )
+    if not args.no_floor:
+        print(
+            f"{FLOOR_NAME}: the invoice values of our code for N draft contracts of the "
+            "same kind, one create() + flush, rolled back; 'ours as % of floor': time, "
+            "queries and CPU per invoice of ours over the floor's (100% = the floor)"
+        )
     print()
     over_budget = report(results, args, info)
     if not oca:
         print(f"OCA comparison skipped: {oca_skip_reason}")
+    if args.no_floor:
+        print("Floor skipped: --no-floor")
     if failures:
         print()
         for _which, failure in failures:

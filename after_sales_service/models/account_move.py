@@ -21,6 +21,29 @@ class AccountMove(models.Model):
         string="Contract Period Start", copy=False, readonly=True
     )
     after_sales_period_end = fields.Date(string="Contract Period End", copy=False, readonly=True)
+    # Entries of the after-sales accounting and the document they belong to
+    after_sales_entry_kind = fields.Selection(
+        [
+            ("provision", "Warranty Provision"),
+            ("usage", "Service Cost"),
+            ("recovery", "Supplier Recovery"),
+            ("deferral", "Revenue Deferral"),
+            ("recognition", "Revenue Recognition"),
+        ],
+        string="After-Sales Entry",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    after_sales_source_move_id = fields.Many2one(
+        "account.move",
+        string="For Invoice",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+        help="The customer invoice or credit note this provision or deferral entry follows.",
+    )
 
     # One live invoice per contract period: a second worker or a re-run cannot bill twice.
     # Credit notes of a contract (out_refund) are not counted.

@@ -50,9 +50,9 @@ SIGN_OFF_FIELDS = {"signed_by", "signature", "signed_on"}
 TECHNICIAN_WRITABLE_FIELDS = (
     {
         "findings",
-        "work_hours",
         "state",
         "task_ids",
+        "line_ids",
         "part_ids",
         "meter_reading_ids",
     }
@@ -219,8 +219,6 @@ class AfterSalesOrder(models.Model):
     task_ids = fields.One2many("after_sales.order.task", "order_id", string="Tasks", copy=True)
     task_progress = fields.Float(compute="_compute_task_progress", string="Progress")
     expected_minutes = fields.Integer(compute="_compute_task_progress")
-    part_ids = fields.One2many("after_sales.order.part", "order_id", string="Parts", copy=True)
-    work_hours = fields.Float(string="Time Spent (hours)", copy=False)
     findings = fields.Html()
     meter_reading_ids = fields.One2many(
         "after_sales.meter.reading", "order_id", string="Meter Readings"

@@ -142,6 +142,7 @@ class AfterSalesOrder(models.Model):
             "coverage_travel_source",
             "task_ids",
             "part_ids",
+            "line_ids",
             "findings",
             "work_hours",
             "signed_by",
@@ -160,10 +161,25 @@ class AfterSalesOrderTask(models.Model):
     _portal_readable_fields = frozenset({"order_id", "sequence", "name", "is_done", "date_done"})
 
 
-class AfterSalesOrderPart(models.Model):
-    _name = "after_sales.order.part"
-    _inherit = ["after_sales.order.part", "after_sales.portal.access.mixin"]
+class AfterSalesOrderLine(models.Model):
+    _name = "after_sales.order.line"
+    _inherit = ["after_sales.order.line", "after_sales.portal.access.mixin"]
 
+    # what the customer is charged and why; never our costs
     _portal_readable_fields = frozenset(
-        {"order_id", "sequence", "product_id", "quantity", "product_uom_id"}
+        {
+            "order_id",
+            "sequence",
+            "line_type",
+            "name",
+            "product_id",
+            "quantity",
+            "quantity_done",
+            "product_uom_id",
+            "currency_id",
+            "price_unit",
+            "billable_amount",
+            "covered_source",
+            "split_reason",
+        }
     )

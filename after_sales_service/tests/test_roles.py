@@ -33,7 +33,7 @@ MATRIX = {
     "after_sales.contract.sla": ("r---", "rwcu", "rwcu", "r---", "r---"),
     "after_sales.order": ("rw--", "rwc-", "rwcu", "r---", "r---"),
     "after_sales.order.task": ("rw--", "rwcu", "rwcu", "r---", "r---"),
-    "after_sales.order.part": ("rwcu", "rwcu", "rwcu", "r---", "r---"),
+    "after_sales.order.line": ("rwcu", "rwcu", "rwcu", "r---", "r---"),
     "after_sales.checklist.template": ("r---", "r---", "rwcu", "----", "----"),
     "after_sales.checklist.template.line": ("r---", "r---", "rwcu", "----", "----"),
     "after_sales.meter": ("r---", "r---", "rwcu", "----", "----"),
@@ -162,7 +162,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
                 "write": {"note": "Done with vinegar"},
                 "create": lambda: {"order_id": cls.order.id, "name": "Check the seals"},
             },
-            "after_sales.order.part": {
+            "after_sales.order.line": {
                 "record": cls.part,
                 "fresh": lambda: cls._part(cls.order),
                 "write": {"quantity": 2.0},
@@ -262,7 +262,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
 
     @classmethod
     def _part(cls, order):
-        return cls.env["after_sales.order.part"].create(
+        return cls.env["after_sales.order.line"].create(
             {"order_id": order.id, "product_id": cls.coffee_beans.id, "quantity": 1.0}
         )
 
@@ -461,7 +461,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
             ("after_sales.order", self.order, "coverage_parts_pct"),
             ("after_sales.order", self.order, "loan_ids"),
             ("after_sales.order.task", self.task, "note"),
-            ("after_sales.order.part", self.part, "note"),
+            ("after_sales.order.line", self.part, "note"),
         ]:
             with self.subTest(model=model, field=fname):
                 self.assertRpcDenied("portal", model, "read", record.ids, [fname])
@@ -546,7 +546,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
         self.assertFalse(self.other_task.is_done)
         self.assertRpcDenied(
             "technician",
-            "after_sales.order.part",
+            "after_sales.order.line",
             "create",
             {"order_id": self.other_order.id, "product_id": self.coffee_beans.id},
         )
