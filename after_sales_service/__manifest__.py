@@ -32,6 +32,7 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "data/product_data.xml",
         "data/ir_cron_data.xml",
         "data/after_sales_meter_data.xml",
+        "data/account_analytic_plan_data.xml",
         "report/after_sales_order_reports.xml",
         "report/after_sales_order_templates.xml",
         "views/after_sales_service_type_views.xml",
@@ -45,10 +46,19 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/stock_lot_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/after_sales_order_invoice_views.xml",
+        "views/product_category_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/hr_employee_views.xml",
+        "views/after_sales_order_entry_views.xml",
+        "views/after_sales_supplier_claim_views.xml",
+        "views/account_move_service_entry_views.xml",
+        "wizard/after_sales_provision_report_views.xml",
         "views/after_sales_service_menus.xml",
     ],
     "demo": [
         "demo/after_sales_service_demo.xml",
+        "demo/after_sales_accounting_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

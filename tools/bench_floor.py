@@ -20,6 +20,7 @@ rolled back at the end (nothing of it stays in the database):
 4. the invoices are checked like ours, then everything is rolled back.
 """
 
+from contextlib import suppress
 from unittest import mock
 
 FLOOR_LABEL = "floor"
@@ -43,11 +44,12 @@ def capture_invoice_vals(contracts):
         calls.append((vals_list, dict(records.env.context)))
         raise _Captured
 
-    try:
-        with env.cr.savepoint(), mock.patch.object(move_class, "create", stub):
-            contracts._invoice_next_period()
-    except _Captured:
-        pass
+    with (
+        suppress(_Captured),
+        env.cr.savepoint(),
+        mock.patch.object(move_class, "create", stub),
+    ):
+        contracts._invoice_next_period()
     env.invalidate_all()
     if not calls:
         raise RuntimeError("_invoice_next_period() did not call account.move.create")

@@ -14,6 +14,8 @@ from . import after_sales_order
 from . import after_sales_order_task
 from . import after_sales_order_line
 from . import after_sales_order_costing
+from . import after_sales_order_invoice
+from . import after_sales_order_stock
 from . import after_sales_meter_reading
 from . import after_sales_loan
 from . import after_sales_plan
@@ -23,7 +25,12 @@ from . import account_move_line
 from . import account_chart_template
 from . import product_category
 from . import res_company
+from . import res_config_settings
 from . import product_template
 from . import res_partner
 from . import stock_lot
 from . import stock_move
+from . import hr_employee
+from . import after_sales_contract_analytic
+from . import after_sales_order_entry
+from . import after_sales_supplier_claim

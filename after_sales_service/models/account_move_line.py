@@ -7,6 +7,8 @@ PROVISION_KINDS = [
     ("usage_labour", "Usage: Labour"),
     ("usage_other", "Usage: Other"),
 ]
+# What the reversal of a provision movement is (an accrual undone releases, ...).
+REVERSED_PROVISION_KIND = {"accrual": "release", "release": "accrual"}
 
 
 class AccountMoveLine(models.Model):
@@ -34,6 +36,20 @@ class AccountMoveLine(models.Model):
         readonly=True,
         ondelete="restrict",
     )
+    after_sales_is_billing = fields.Boolean(
+        string="Bills a Service Order",
+        copy=False,
+        readonly=True,
+        help="A customer invoice line that bills the customer's part of a service order line "
+        "(cost entries of the same order line are not).",
+    )
+    after_sales_credited = fields.Boolean(
+        string="Credited",
+        copy=False,
+        readonly=True,
+        help="A posted credit note reverses the invoice of this line: the service order "
+        "line it billed may be invoiced again.",
+    )
     # Warranty provision: what moved it, for which product category (the report)
     after_sales_provision_kind = fields.Selection(
         PROVISION_KINDS, string="Provision Movement", copy=False, readonly=True, index=True
@@ -45,3 +61,34 @@ class AccountMoveLine(models.Model):
         readonly=True,
         index="btree_not_null",
     )
+
+    # An order line is billed by one live invoice line: not by a cancelled invoice,
+    # not by one a posted credit note reversed. Two users or a double click cannot
+    # bill it twice: the second INSERT fails.
+    _after_sales_billing_unique = models.UniqueIndex(
+        "(after_sales_order_line_id) WHERE after_sales_order_line_id IS NOT NULL "
+        "AND after_sales_is_billing AND parent_state != 'cancel' "
+        "AND after_sales_credited IS NOT TRUE",
+        "This service order line is already invoiced.",
+    )
+
+    def _copy_data_extend_business_fields(self, values):
+        """Reversals and "reverse and create invoice" keep what the line is about: the
+        service period (a credit note is deferred like its invoice), the service
+        order (only a customer invoice line bills it: the move drops the billing
+        flag on anything else), the provision movement (reversed: an accrual undone
+        is a release)."""
+        result = super()._copy_data_extend_business_fields(values)
+        values.update(
+            after_sales_period_start=self.after_sales_period_start,
+            after_sales_period_end=self.after_sales_period_end,
+            after_sales_order_id=self.after_sales_order_id.id,
+            after_sales_order_line_id=self.after_sales_order_line_id.id,
+            after_sales_is_billing=self.after_sales_is_billing,
+            after_sales_categ_id=self.after_sales_categ_id.id,
+        )
+        kind = self.after_sales_provision_kind
+        if kind and "move_reverse_cancel" in self.env.context:  # set by _reverse_moves
+            kind = REVERSED_PROVISION_KIND.get(kind, kind)
+        values["after_sales_provision_kind"] = kind
+        return result

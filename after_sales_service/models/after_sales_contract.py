@@ -692,38 +692,48 @@ class AfterSalesContract(models.Model):
         )
         return {(m.after_sales_contract_id.id, m.after_sales_period_start) for m in moves}
 
-    def _set_next_invoice_date(self, since=None):
+    def _set_next_invoice_date(self, since=None, invoiced=None):
         """Move the next invoice date of the running contracts to the first period
         start, from ``since`` (a {contract: date}; default the term's start) up to
-        the end date, that has no live invoice; empty when every period is billed."""
+        the end date, that has no live invoice; empty when every period is billed.
+        ``invoiced``: the {(contract id, period start)} with a live invoice, when
+        the caller knows them already."""
         running = self.filtered(lambda c: c.state == "running")
         if not running:
             return
-        invoiced = running._get_invoiced_periods()
+        if invoiced is None:
+            invoiced = running._get_invoiced_periods()
         for contract in running:
-            since_date = (since or {}).get(contract, contract.date_start)
-            contract.next_invoice_date = next(
-                (
-                    start
-                    for start, _end, _factor in contract._get_periods()
-                    if start >= since_date and (contract.id, start) not in invoiced
-                ),
-                False,
+            contract.next_invoice_date = contract._next_free_period(
+                (since or {}).get(contract, contract.date_start), invoiced
             )
+
+    def _next_free_period(self, since, invoiced):
+        """The start of the first period from ``since`` without a live invoice
+        (False when there is none before the end date), stepping period by period."""
+        self.ensure_one()
+        day = since
+        while self.date_end is False or day <= self.date_end:
+            start, end, _factor = self._get_period(day)
+            if start >= since and (self.id, start) not in invoiced:
+                return start
+            day = end + timedelta(days=1)
+        return False
 
     def _resume_invoicing(self):
         """A period was freed (invoice cancelled or deleted, term extended): bill
         again from the earliest period without a live invoice."""
         self._set_next_invoice_date()
 
-    def _advance_next_invoice_date(self):
+    def _advance_next_invoice_date(self, invoiced=None):
         """After the period at the next invoice date was billed: go to the next free one."""
         self._set_next_invoice_date(
             {
                 c: c._get_period(c.next_invoice_date)[1] + timedelta(days=1)
                 for c in self
                 if c.next_invoice_date
-            }
+            },
+            invoiced,
         )
 
     def action_create_invoice(self):
@@ -745,19 +755,23 @@ class AfterSalesContract(models.Model):
         moves = self._invoice_next_period()
         return moves._get_records_action(name=self.env._("Contract Invoices"))
 
-    def _already_invoiced(self):
-        """Contracts of ``self`` whose next period already has a live invoice."""
+    def _already_invoiced(self, invoiced=None):
+        """Contracts of ``self`` whose next period already has a live invoice
+        (``invoiced``: the known {(contract id, period start)}, else searched)."""
         if not self:
             return self
-        invoiced = self._get_invoiced_periods()
+        if invoiced is None:
+            invoiced = self._get_invoiced_periods()
         return self.filtered(lambda c: (c.id, c._get_period(c.next_invoice_date)[0]) in invoiced)
 
-    def _invoice_next_period(self):
+    def _invoice_next_period(self, invoiced=None):
         """Create one draft invoice per contract for its next period and move the
         next invoice date on. Refuses a period that is already invoiced."""
         if not self:
             return self.env["account.move"]
-        duplicate = self._already_invoiced()
+        if invoiced is None:
+            invoiced = self._get_invoiced_periods()
+        duplicate = self._already_invoiced(invoiced)
         if duplicate:
             raise UserError(
                 self.env._(
@@ -783,7 +797,11 @@ class AfterSalesContract(models.Model):
             )
             .create(vals_list)
         )
-        self._advance_next_invoice_date()
+        # the periods just billed are invoiced too: no need to search them again
+        invoiced = invoiced | {
+            (m.after_sales_contract_id.id, m.after_sales_period_start) for m in moves
+        }
+        self._advance_next_invoice_date(invoiced)
         return moves
 
     @api.model
@@ -804,7 +822,7 @@ class AfterSalesContract(models.Model):
         )
 
     @api.model
-    def _cron_create_invoices(self, batch_size=200):
+    def _cron_create_invoices(self, batch_size=1000):
         """Invoice every due period of every running contract, in batches.
 
         Safe to run twice at once: rows are locked (skip locked) before invoicing,
@@ -827,12 +845,13 @@ class AfterSalesContract(models.Model):
         raised an error}.
         """
         # a period invoiced by another worker (or a re-run) is skipped, not billed again
-        invoiced = self._already_invoiced()
-        invoiced._advance_next_invoice_date()
+        periods = self._get_invoiced_periods()
+        invoiced = self._already_invoiced(periods)
+        invoiced._advance_next_invoice_date(periods)
         to_invoice = self - invoiced
         try:
             with self.env.cr.savepoint():
-                to_invoice._invoice_next_period()
+                to_invoice._invoice_next_period(periods)
             return {"done": self, "failed": self.browse()}
         except (psycopg2.errors.UniqueViolation, UserError, ValidationError):
             _logger.info("Batch invoicing failed, invoicing contracts one by one", exc_info=True)

@@ -18,9 +18,7 @@ class AfterSalesOrder(models.Model):
 
     _inherit = "after_sales.order"
 
-    line_ids = fields.One2many(
-        "after_sales.order.line", "order_id", string="Lines", copy=True
-    )
+    line_ids = fields.One2many("after_sales.order.line", "order_id", string="Lines", copy=True)
     part_ids = fields.One2many(
         "after_sales.order.line",
         "order_id",
@@ -56,18 +54,10 @@ class AfterSalesOrder(models.Model):
         store=True,
         help="What the customer is invoiced for this order (before taxes).",
     )
-    cost_warranty = fields.Monetary(
-        string="Warranty Cost", compute="_compute_costing", store=True
-    )
-    cost_contract = fields.Monetary(
-        string="Contract Cost", compute="_compute_costing", store=True
-    )
-    cost_goodwill = fields.Monetary(
-        string="Goodwill Cost", compute="_compute_costing", store=True
-    )
-    cost_billable = fields.Monetary(
-        string="Customer Cost", compute="_compute_costing", store=True
-    )
+    cost_warranty = fields.Monetary(string="Warranty Cost", compute="_compute_costing", store=True)
+    cost_contract = fields.Monetary(string="Contract Cost", compute="_compute_costing", store=True)
+    cost_goodwill = fields.Monetary(string="Goodwill Cost", compute="_compute_costing", store=True)
+    cost_billable = fields.Monetary(string="Customer Cost", compute="_compute_costing", store=True)
     margin = fields.Monetary(
         compute="_compute_costing",
         store=True,

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
 
-from .utils import technician_forbidden_fields
+from .utils import check_before_insert, technician_forbidden_fields
 
 LINE_TYPES = [
     ("labour", "Labour"),
@@ -34,9 +35,15 @@ TECHNICIAN_LINE_FIELDS = {
     "lot_id",
     "quantity",
     "quantity_done",
+    "returned_lot_id",
+    "returned_qty",
     "note",
 }
 SPLIT_FIELDS = ("warranty", "contract", "goodwill", "billable")
+# What makes the stock move of a part line out of date.
+STOCK_FIELDS = {"line_type", "product_id", "product_uom_id", "lot_id", "quantity"}
+# States of the order in which its parts are reserved.
+RESERVING_STATES = ("scheduled", "in_progress")
 
 
 class AfterSalesOrderLine(models.Model):
@@ -55,13 +62,13 @@ class AfterSalesOrderLine(models.Model):
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     partner_id = fields.Many2one(related="order_id.partner_id", store=True, index=True)
-    contract_id = fields.Many2one(related="order_id.contract_id", store=True, index="btree_not_null")
+    contract_id = fields.Many2one(
+        related="order_id.contract_id", store=True, index="btree_not_null"
+    )
     order_state = fields.Selection(related="order_id.state", string="Order Status")
     sequence = fields.Integer(default=10)
     line_type = fields.Selection(LINE_TYPES, string="Kind", required=True, default="part")
-    name = fields.Char(
-        string="Description", compute="_compute_name", store=True, readonly=False
-    )
+    name = fields.Char(string="Description", compute="_compute_name", store=True, readonly=False)
     product_id = fields.Many2one(
         "product.product",
         check_company=True,
@@ -79,8 +86,12 @@ class AfterSalesOrderLine(models.Model):
     employee_id = fields.Many2one(
         "hr.employee",
         string="Technician",
+        compute="_compute_employee_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         check_company=True,
-        help="Labour: who did the work; the cost per hour is theirs.",
+        help="Labour: who did the work (by default, you); the cost per hour is theirs.",
     )
     lot_id = fields.Many2one(
         "stock.lot",
@@ -99,8 +110,7 @@ class AfterSalesOrderLine(models.Model):
         string="Planned",
         default=1.0,
         digits="Product Unit",
-        help="Planned quantity: units of a part, hours of labour, kilometres or hours of "
-        "travel.",
+        help="Planned quantity: units of a part, hours of labour, kilometres or hours of travel.",
     )
     quantity_done = fields.Float(
         string="Used",
@@ -110,6 +120,36 @@ class AfterSalesOrderLine(models.Model):
     )
     note = fields.Char()
 
+    # Stock (parts)
+    move_ids = fields.One2many(
+        "stock.move",
+        "after_sales_order_line_id",
+        string="Stock Moves",
+        groups="stock.group_stock_user",
+        help="The moves that reserve the part in the order's source location and consume it.",
+    )
+    consumed_lot_ids = fields.Many2many(
+        "stock.lot",
+        string="Serials Used",
+        compute="_compute_consumed_lot_ids",
+        help="The lots/serial numbers taken from stock for this line.",
+    )
+    returned_lot_id = fields.Many2one(
+        "stock.lot",
+        string="Returned Lot/Serial",
+        check_company=True,
+        copy=False,
+        domain="[('product_id', '=', product_id)]",
+        help="Parts: the serial or lot of the defective part taken back from the customer.",
+    )
+    returned_qty = fields.Float(
+        string="Returned",
+        digits="Product Unit",
+        copy=False,
+        help="Parts: how many defective parts were taken back; they go to the company's "
+        "defective returns location when the order is done.",
+    )
+
     # Cost (company currency)
     unit_cost = fields.Monetary(
         compute="_compute_unit_cost",
@@ -118,9 +158,7 @@ class AfterSalesOrderLine(models.Model):
         help="Labour: the technician's hourly cost. Parts, travel and expenses: the "
         "product's cost. Subcontracted work: the subcontractor's price.",
     )
-    cost_planned = fields.Monetary(
-        string="Planned Cost", compute="_compute_cost", store=True
-    )
+    cost_planned = fields.Monetary(string="Planned Cost", compute="_compute_cost", store=True)
     cost_actual = fields.Monetary(
         string="Actual Cost",
         compute="_compute_cost",
@@ -178,6 +216,10 @@ class AfterSalesOrderLine(models.Model):
         "CHECK(quantity >= 0 AND quantity_done >= 0)",
         "Quantities and hours of a service order line cannot be negative.",
     )
+    _returned_qty_positive = models.Constraint(
+        "CHECK(returned_qty >= 0)",
+        "The returned quantity of a part cannot be negative.",
+    )
     _goodwill_range = models.Constraint(
         "CHECK(goodwill_pct >= 0 AND goodwill_pct <= 100)",
         "Goodwill must be between 0 and 100 %.",
@@ -197,6 +239,22 @@ class AfterSalesOrderLine(models.Model):
                 line.name = line.employee_id.name
             else:
                 line.name = line.product_id.display_name or line.name
+
+    @api.depends("line_type")
+    def _compute_employee_id(self):
+        """Labour is entered by who did it: the user's own employee by default."""
+        to_fill = self.filtered(lambda line: line.line_type == "labour" and not line.employee_id)
+        (self - to_fill).filtered(lambda line: line.line_type != "labour").employee_id = False
+        if not to_fill:
+            return
+        employees = (
+            self.env["hr.employee"]
+            .sudo()
+            .search([("user_id", "=", self.env.uid), ("company_id", "in", to_fill.company_id.ids)])
+        )
+        employee_of = {employee.company_id: employee.sudo(False) for employee in employees}
+        for line in to_fill:
+            line.employee_id = employee_of.get(line.company_id, False)
 
     @api.depends("product_id")
     def _compute_product_uom_id(self):
@@ -227,7 +285,7 @@ class AfterSalesOrderLine(models.Model):
         self.ensure_one()
         return self.unit_cost
 
-    @api.depends("quantity", "quantity_done", "unit_cost")
+    @api.depends("quantity", "quantity_done", "unit_cost", "move_ids.state", "move_ids.value")
     def _compute_cost(self):
         for line in self:
             currency = line.currency_id or line.company_id.currency_id
@@ -235,9 +293,22 @@ class AfterSalesOrderLine(models.Model):
             line.cost_actual = currency.round(line._actual_cost())
 
     def _actual_cost(self):
-        """Hook: the actual cost of the used quantity (parts: at stock valuation)."""
+        """The actual cost of the used quantity. Parts: their value at stock valuation
+        once consumed (the value of the done moves, in the company's currency); until
+        then, used quantity x unit cost."""
         self.ensure_one()
+        if self.line_type == "part":
+            # the value of stock is the stock user's; its cost is every reader's
+            done = self.sudo().move_ids.filtered(lambda move: move.state == "done")
+            if done:
+                return sum(done.mapped("value"))
         return self.quantity_done * self.unit_cost
+
+    @api.depends("move_ids.move_line_ids.lot_id", "move_ids.state")
+    def _compute_consumed_lot_ids(self):
+        for line in self:
+            moves = line.sudo().move_ids.filtered(lambda move: move.state != "cancel")
+            line.consumed_lot_ids = moves.move_line_ids.lot_id
 
     @api.depends(
         "line_type",
@@ -283,8 +354,8 @@ class AfterSalesOrderLine(models.Model):
             if line.covered_source != "none" and line.covered_pct:
                 parts.append(
                     self.env._(
-                        "%(source)s pays %(pct)s %%",
-                        source=sources[line.covered_source],
+                        "%(payer)s pays %(pct)s %%",
+                        payer=sources[line.covered_source],
                         pct=f"{line.covered_pct:g}",
                     )
                 )
@@ -303,6 +374,210 @@ class AfterSalesOrderLine(models.Model):
             line.split_reason = "; ".join(parts)
 
     # ------------------------------------------------------------------
+    # Stock: parts are reserved, consumed and taken back by real stock moves
+    # ------------------------------------------------------------------
+    def _open_moves(self):
+        return self.sudo().move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+
+    def _prepare_stock_move_vals(self, quantity):
+        """A move taking ``quantity`` of the part from the order's source location
+        to the company's service consumption location."""
+        self.ensure_one()
+        order = self.order_id
+        company = order.company_id
+        if not company.after_sales_consumption_location_id:
+            company._after_sales_setup_locations()
+        if not order.location_id:
+            raise UserError(
+                self.env._(
+                    "Choose the location the parts of %(order)s come from.", order=order.name
+                )
+            )
+        return {
+            "product_id": self.product_id.id,
+            "product_uom": (self.product_uom_id or self.product_id.uom_id).id,
+            "product_uom_qty": quantity,
+            "location_id": order.location_id.id,
+            "location_dest_id": company.after_sales_consumption_location_id.id,
+            "company_id": company.id,
+            "origin": order.name,
+            "date": order.planned_date_start or fields.Datetime.now(),
+            "after_sales_order_id": order.id,
+            "after_sales_order_line_id": self.id,
+        }
+
+    def _prepare_return_move_vals(self):
+        """A done-ready move taking the defective part back from the customer to the
+        company's defective returns location."""
+        self.ensure_one()
+        order = self.order_id
+        company = order.company_id
+        if not company.after_sales_defective_location_id:
+            company._after_sales_setup_locations()
+        source = order.partner_id.with_company(company).property_stock_customer or self.env.ref(
+            "stock.stock_location_customers"
+        )
+        destination = company.after_sales_defective_location_id
+        uom = self.product_uom_id or self.product_id.uom_id
+        return {
+            "product_id": self.product_id.id,
+            "product_uom": uom.id,
+            "product_uom_qty": self.returned_qty,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "company_id": company.id,
+            "origin": order.name,
+            "after_sales_order_id": order.id,
+            "after_sales_return_line_id": self.id,
+            "picked": True,
+            "move_line_ids": [
+                Command.create(
+                    {
+                        "product_id": self.product_id.id,
+                        "product_uom_id": uom.id,
+                        "quantity": self.returned_qty,
+                        "lot_id": self.returned_lot_id.id,
+                        "location_id": source.id,
+                        "location_dest_id": destination.id,
+                        "company_id": company.id,
+                        "picked": True,
+                    }
+                )
+            ],
+        }
+
+    def _sync_stock_moves(self):
+        """Keep one reserving move per part line of the scheduled and started orders
+        in step with the line (product, unit, quantity, lot, source location): new
+        moves are created in one batch, confirmed and reserved; a lot that is not (or
+        not enough) in the source location is refused."""
+        lines = self.sudo().filtered(lambda line: line.order_id.state in RESERVING_STATES)
+        if not lines:
+            return
+        moves = self.env["stock.move"].sudo()
+        to_cancel = to_assign = moves
+        vals_list = []
+        for line in lines:
+            open_moves = line._open_moves()
+            uom = line.product_uom_id or line.product_id.uom_id
+            if line.line_type != "part" or not line.product_id or uom.is_zero(line.quantity):
+                to_cancel |= open_moves
+                continue
+            move = open_moves.filtered(
+                lambda m, line=line, uom=uom: (
+                    m.product_id == line.product_id and m.product_uom == uom
+                )
+            )[:1]
+            to_cancel |= open_moves - move
+            if not move:
+                vals_list.append(line._prepare_stock_move_vals(line.quantity))
+                continue
+            changes = {}
+            if uom.compare(move.product_uom_qty, line.quantity):
+                changes["product_uom_qty"] = line.quantity
+            if move.location_id != line.order_id.location_id:
+                changes["location_id"] = line.order_id.location_id.id
+            wrong_lot = line.lot_id and move.move_line_ids.lot_id - line.lot_id
+            if changes or wrong_lot:
+                move._do_unreserve()
+                move.write(changes)
+            if move.state != "assigned":
+                to_assign |= move
+        to_cancel._action_cancel()
+        new_moves = moves.create(vals_list)
+        new_moves._action_confirm(merge=False)
+        (to_assign | new_moves)._action_assign()
+        lines._check_lots_reserved()
+
+    def _check_lots_reserved(self):
+        """The lot/serial of each line is reserved in full in the source location."""
+        for line in self.sudo().filtered(lambda line: line.lot_id and line.product_id.is_storable):
+            move = line._open_moves()[:1]
+            if not move:
+                continue
+            reserved = sum(
+                move.move_line_ids.filtered(lambda ml, lot=line.lot_id: ml.lot_id == lot).mapped(
+                    "quantity_product_uom"
+                )
+            )
+            if line.product_id.uom_id.compare(reserved, move.product_qty) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Lot/serial %(lot)s of %(product)s is not in %(location)s, or not "
+                        "enough of it is free there (%(needed)s needed).",
+                        lot=line.lot_id.name,
+                        product=line.product_id.display_name,
+                        location=move.location_id.complete_name,
+                        needed=f"{move.product_qty:g}",
+                    )
+                )
+
+    def _consume_stock(self):
+        """At the end of the work: consume what was used of each part (the line's lot,
+        else the serials reserved), give back what was reserved and not used, cancel
+        the moves of parts not used and take the defective parts back. All lines in
+        one batch of moves."""
+        lines = self.sudo().filtered(lambda line: line.line_type == "part" and line.product_id)
+        moves = self.env["stock.move"].sudo()
+        (self.sudo() - lines).move_ids.filtered(
+            lambda move: move.state not in ("done", "cancel")
+        )._action_cancel()
+        unreserved = lines.filtered(
+            lambda line: (
+                not line.product_uom_id.is_zero(line.quantity_done) and not line._open_moves()
+            )
+        )
+        new_moves = moves.create(
+            [line._prepare_stock_move_vals(line.quantity_done) for line in unreserved]
+        )
+        new_moves._action_confirm(merge=False)
+        to_cancel = to_assign = to_consume = moves
+        for line in lines:
+            open_moves = line._open_moves()
+            used = line.quantity_done
+            if line.product_uom_id.is_zero(used) or not open_moves:
+                to_cancel |= open_moves
+                continue
+            move = open_moves[0]
+            to_cancel |= open_moves - move
+            if move.product_uom.compare(move.quantity, used) > 0:
+                move.quantity = used  # what was reserved and not used goes back
+            if move.product_uom.compare(move.product_uom_qty, used):
+                move.product_uom_qty = used
+            if move.product_uom.compare(move.quantity, used) < 0:
+                to_assign |= move
+            to_consume |= move
+        to_cancel._action_cancel()
+        to_assign._action_assign()
+        lines._check_lots_reserved()
+        for move in to_consume:
+            if move.product_uom.compare(move.quantity, move.product_uom_qty) >= 0:
+                continue
+            if move.has_tracking != "none":
+                raise UserError(
+                    self.env._(
+                        "Only %(reserved)s of the %(used)s %(product)s used are in "
+                        "%(location)s with a lot/serial: record the lot/serial used on "
+                        "the line.",
+                        reserved=f"{move.quantity:g}",
+                        used=f"{move.product_uom_qty:g}",
+                        product=move.product_id.display_name,
+                        location=move.location_id.complete_name,
+                    )
+                )
+            # not tracked: what the technician used left the location, whatever its count
+            move.quantity = move.product_uom_qty
+        to_consume.picked = True
+        returns = moves.create(
+            [
+                line._prepare_return_move_vals()
+                for line in lines
+                if not line.product_uom_id.is_zero(line.returned_qty)
+            ]
+        )
+        (to_consume | returns)._action_done(cancel_backorder=True)
+
+    # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
     @api.model_create_multi
@@ -311,13 +586,31 @@ class AfterSalesOrderLine(models.Model):
             self._check_technician_write(vals)
         self._check_goodwill_rights(vals_list)
         self._check_values(vals_list)
-        return super().create(vals_list)
+        check_before_insert(
+            self, vals_list, ("goodwill_pct", "goodwill_reason"), type(self)._check_goodwill_reason
+        )
+        lines = super().create(vals_list)
+        lines._sync_stock_moves()
+        return lines
 
     def write(self, vals):
         self._check_technician_write(vals)
         self._check_goodwill_rights([vals])
         self._check_values([vals])
-        return super().write(vals)
+        result = super().write(vals)
+        if STOCK_FIELDS & set(vals):
+            self._sync_stock_moves()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_stock_moves(self):
+        """A part taken off an open order gives its reservation back; moves that
+        never happened go with it."""
+        moves = self.sudo().move_ids
+        if moves.filtered(lambda move: move.state == "done"):
+            raise UserError(self.env._("A part that was consumed cannot be removed."))
+        moves._action_cancel()
+        moves.unlink()
 
     def _check_technician_write(self, vals):
         forbidden = technician_forbidden_fields(self, vals, TECHNICIAN_LINE_FIELDS)
@@ -347,8 +640,14 @@ class AfterSalesOrderLine(models.Model):
             for fname in ("quantity", "quantity_done"):
                 if (vals.get(fname) or 0.0) < 0:
                     raise ValidationError(
-                        self.env._("Quantities and hours of a service order line cannot be negative.")
+                        self.env._(
+                            "Quantities and hours of a service order line cannot be negative."
+                        )
                     )
+            if (vals.get("returned_qty") or 0.0) < 0:
+                raise ValidationError(
+                    self.env._("The returned quantity of a part cannot be negative.")
+                )
             if "goodwill_pct" in vals and not 0 <= (vals["goodwill_pct"] or 0.0) <= 100:
                 raise ValidationError(self.env._("Goodwill must be between 0 and 100 %."))
 
@@ -384,6 +683,45 @@ class AfterSalesOrderLine(models.Model):
             if line.line_type == "subcontract" and not line.vendor_id:
                 raise ValidationError(
                     self.env._("Subcontracted work needs the subcontractor who did it.")
+                )
+
+    @api.constrains(
+        "product_id", "lot_id", "quantity", "quantity_done", "returned_lot_id", "returned_qty"
+    )
+    def _check_lots(self):
+        for line in self.filtered(lambda line: line.line_type == "part"):
+            product = line.product_id
+            for lot in (line.lot_id, line.returned_lot_id):
+                if lot and lot.product_id != product:
+                    raise ValidationError(
+                        self.env._(
+                            "Lot/serial %(lot)s is not one of %(product)s.",
+                            lot=lot.name,
+                            product=product.display_name,
+                        )
+                    )
+            if product.tracking == "serial":
+                if line.lot_id and max(line.quantity, line.quantity_done) > 1:
+                    raise ValidationError(
+                        self.env._(
+                            "Serial %(lot)s is one unit of %(product)s: use a line per serial.",
+                            lot=line.lot_id.name,
+                            product=product.display_name,
+                        )
+                    )
+                if line.returned_qty > 1:
+                    raise ValidationError(
+                        self.env._(
+                            "Take back one serial of %(product)s per line.",
+                            product=product.display_name,
+                        )
+                    )
+            if product.tracking != "none" and line.returned_qty and not line.returned_lot_id:
+                raise ValidationError(
+                    self.env._(
+                        "Record the lot/serial of the defective %(product)s taken back.",
+                        product=product.display_name,
+                    )
                 )
 
     def _kind_label(self):

@@ -24,6 +24,13 @@ class AfterSalesServiceType(models.Model):
         help="Warranty terms of the product apply to services of this type.",
     )
     description = fields.Text(translate=True)
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        company_dependent=True,
+        help="Where the cost and revenue of orders of this type land (per company): "
+        "always when the company accounts per service type, else for orders without a "
+        "contract.",
+    )
 
     _code_unique = models.Constraint(
         "UNIQUE (code)",

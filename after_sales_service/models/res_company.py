@@ -1,5 +1,5 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 # company field: (start code, account type, reconcile) of the default account created
 # with the chart of accounts (names: ResCompany._after_sales_account_names)
@@ -24,8 +24,7 @@ class ResCompany(models.Model):
         "account.account",
         string="Warranty Expense Account",
         domain=ACCOUNT_DOMAIN,
-        help="Debited by the warranty provision accrued on sales; credited by supplier "
-        "recoveries.",
+        help="Debited by the warranty provision accrued on sales; credited by supplier recoveries.",
     )
     after_sales_provision_account_id = fields.Many2one(
         "account.account",
@@ -71,8 +70,7 @@ class ResCompany(models.Model):
         "account.account",
         string="Warranty Recovery Account",
         domain=ACCOUNT_DOMAIN,
-        help="What suppliers owe for accepted warranty claims, cleared by their credit "
-        "notes.",
+        help="What suppliers owe for accepted warranty claims, cleared by their credit notes.",
     )
     after_sales_deferred_revenue_account_id = fields.Many2one(
         "account.account",
@@ -105,6 +103,30 @@ class ResCompany(models.Model):
         string="Defective Returns Location",
         help="Where defective parts taken back from customers are kept (not valued).",
     )
+
+    @api.constrains(*AFTER_SALES_ACCOUNTS, "after_sales_journal_id")
+    def _check_after_sales_accounts_company(self):
+        """The after-sales accounts and journal of a company are its own (or its
+        parent company's), whoever writes them (settings, form or RPC)."""
+        for company in self:
+            allowed = company.sudo().parent_ids
+            foreign = [
+                company[fname].display_name
+                for fname in AFTER_SALES_ACCOUNTS
+                if company[fname] and not (company[fname].sudo().company_ids & allowed)
+            ]
+            journal = company.after_sales_journal_id
+            if journal and journal.sudo().company_id not in allowed:
+                foreign.append(journal.display_name)
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "%(accounts)s belong to another company: the after-sales accounting "
+                        "of %(company)s uses its own accounts and journal.",
+                        accounts=", ".join(foreign),
+                        company=company.name,
+                    )
+                )
 
     def _after_sales_setup(self):
         """Create what the after-sales accounting and stock of each company needs and

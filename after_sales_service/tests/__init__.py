@@ -12,3 +12,12 @@ from . import test_order_rules
 from . import test_contract_periods
 from . import test_warranty
 from . import test_plan_dates
+from . import test_order_costing
+from . import test_order_stock
+from . import test_order_entries
+from . import test_supplier_claim
+from . import test_provision_report
+from . import test_order_invoicing
+from . import test_warranty_provision
+from . import test_contract_deferral
+from . import test_month_end

@@ -164,8 +164,16 @@ class TestServiceOrder(AfterSalesCommon):
         self.assertTrue(order.signed_on)
 
     def test_service_report(self):
-        order = self._order(findings="<p>Boiler gasket worn</p>", work_hours=1.5)
+        order = self._order(findings="<p>Boiler gasket worn</p>")
+        employee = self.env["hr.employee"].sudo().create({"name": "Piet Monteur"})
+        # time is entered once, on a labour line
+        order.line_ids = [
+            Command.create(
+                {"line_type": "labour", "employee_id": employee.id, "quantity_done": 1.5}
+            )
+        ]
         order.part_ids = [Command.create({"product_id": self.coffee_beans.id, "quantity": 2})]
+        self.assertEqual(order.work_hours, 1.5)
         order.task_ids[0].is_done = True
         order.write({"signed_by": "Anna de Vries", "signature": SIGNATURE})
         html, _type = self.env["ir.actions.report"]._render_qweb_html(

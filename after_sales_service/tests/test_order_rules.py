@@ -158,15 +158,24 @@ class TestClosedOrders(OrderRulesCommon):
 @tagged("post_install", "-at_install")
 class TestTechnicianRules(OrderRulesCommon):
     def test_technician_works_on_the_order(self):
+        employee = (
+            self.env["hr.employee"]
+            .sudo()
+            .create({"name": "Tech", "user_id": self.technician.id, "hourly_cost": 40.0})
+        )
         order = self._order().with_user(self.technician)
         order.action_start()
         order.write(
             {
                 "findings": "<p>Gasket worn</p>",
-                "work_hours": 1.5,
+                # their time, on a labour line that is theirs by default
+                "line_ids": [Command.create({"line_type": "labour", "quantity_done": 1.5})],
                 "part_ids": [Command.create({"product_id": self.coffee_beans.id})],
             }
         )
+        self.assertEqual(order.work_hours, 1.5)
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
+        self.assertEqual(labour.employee_id, employee)
         order.task_ids[0].write({"is_done": True, "note": "replaced"})
         order.action_done()
         self.assertEqual(order.state, "done")

@@ -73,6 +73,11 @@ class TestRoles(AfterSalesCommon, HttpCase):
             ),
         }
 
+        cls.technician_employee = (
+            cls.env["hr.employee"]
+            .sudo()
+            .create({"name": "Technician", "user_id": cls.technician.id})
+        )
         cls.lot = cls._make_lot(cls.espresso, "ROLE-001")
         cls.equipment = cls._create_equipment(
             lot=cls.lot, delivery_date=date(2025, 1, 1), note="<p>Key under the mat</p>"
@@ -603,9 +608,16 @@ class TestRoles(AfterSalesCommon, HttpCase):
                 "after_sales.order",
                 "write",
                 order.ids,
-                {"findings": "<p>Scale</p>", "work_hours": 1.5, "signed_by": "Chef"},
+                {
+                    "findings": "<p>Scale</p>",
+                    # time is entered on a labour line, theirs by default
+                    "line_ids": [Command.create({"line_type": "labour", "quantity_done": 1.5})],
+                    "signed_by": "Chef",
+                },
             )
         )
+        self.assertEqual(order.work_hours, 1.5)
+        self.assertEqual(order.line_ids.employee_id, self.technician_employee)
         self.rpc("technician", "after_sales.order", "action_start", order.ids)
         self.assertEqual(order.state, "in_progress")
         # done is refused with a mandatory task open, by the button or by a plain write

@@ -56,3 +56,61 @@ class TestUi(HttpCase):
         self.assertEqual(order.state, "done")
         self.assertTrue(all(order.task_ids.mapped("is_done")))
         self.assertEqual(order.task_ids.done_by_id, technician)
+
+    def test_costing_tour(self):
+        """A service user records the part used and the hours worked on a started
+        repair (one of the two reserved gaskets), completes it and invoices what the
+        customer pays."""
+        company = self.env.company
+        if not company.chart_template:
+            self.env["account.chart.template"].try_loading("generic_coa", company)
+        customer = self.env["res.partner"].create({"name": "Tour Costing Customer"})
+        gasket = self.env["product.product"].create(
+            {"name": "Tour Gasket", "is_storable": True, "list_price": 40.0}
+        )
+        labour_product = self.env["product.product"].create(
+            {"name": "Tour Labour", "type": "service", "list_price": 80.0}
+        )
+        mechanic = self.env["hr.employee"].create({"name": "Tour Mechanic", "hourly_cost": 45.0})
+        stock = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        self.env["stock.quant"]._update_available_quantity(gasket, stock.lot_stock_id, 5.0)
+        order = self.env["after_sales.order"].create(
+            {
+                "service_type_id": self.env.ref("after_sales_service.service_type_corrective").id,
+                "partner_id": customer.id,
+                "technician_ids": [(4, self.env.ref("base.user_admin").id)],
+                "planned_date_start": "2026-12-01 08:00:00",
+                "line_ids": [
+                    (0, 0, {"line_type": "part", "product_id": gasket.id, "quantity": 2}),
+                    (
+                        0,
+                        0,
+                        {
+                            "line_type": "labour",
+                            "employee_id": mechanic.id,
+                            "product_id": labour_product.id,
+                            "quantity": 2,
+                        },
+                    ),
+                ],
+            }
+        )
+        order.task_ids.is_done = True
+        order.action_start()
+        self.assertEqual(order.line_ids.move_ids.state, "assigned")
+        self.assertFalse(order.work_hours)
+
+        self.start_tour("/odoo", "after_sales_costing_tour", login="admin")
+
+        self.assertEqual(order.state, "done")
+        part = order.line_ids.filtered(lambda line: line.line_type == "part")
+        labour = order.line_ids - part
+        self.assertEqual(part.quantity_done, 1)
+        self.assertEqual(part.move_ids.filtered(lambda m: m.state == "done").quantity, 1)
+        self.assertEqual(labour.quantity_done, 2)
+        self.assertEqual(labour.cost_actual, 90.0)
+        self.assertEqual(order.amount_billable, 40.0 + 160.0)
+        self.assertEqual(order.invoice_status, "invoiced")
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.partner_id, customer)
+        self.assertEqual(invoice.amount_untaxed, 200.0)

@@ -1,0 +1,80 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_utils";
+
+// A service user completes a started repair: records the part really used and the
+// hours worked on the planned lines, closes the order and invoices what the customer
+// pays.
+registry.category("web_tour.tours").add("after_sales_costing_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open the After-Sales app",
+            trigger: ".o_app[data-menu-xmlid='after_sales_service.after_sales_menu_root']",
+            run: "click",
+        },
+        {
+            trigger: "[data-menu-xmlid='after_sales_service.after_sales_menu_orders']",
+            run: "click",
+        },
+        {
+            content: "Open my orders",
+            trigger: "[data-menu-xmlid='after_sales_service.after_sales_order_menu_my']",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains(My Orders)",
+        },
+        {
+            content: "Open the repair at the tour customer",
+            trigger: ".o_data_row:contains(Tour Costing Customer) .o_data_cell[name=name]",
+            run: "click",
+        },
+        {
+            content: "Open the costing",
+            trigger: ".o_notebook a[name=costing]",
+            run: "click",
+        },
+        {
+            content: "The part line from stock",
+            trigger: "div[name=line_ids] .o_data_row:nth-child(1):contains(Tour Gasket) td[name=quantity_done]",
+            run: "click",
+        },
+        {
+            content: "One gasket was used",
+            trigger:
+                "div[name=line_ids] .o_data_row:nth-child(1).o_selected_row div[name=quantity_done] input",
+            run: "edit 1",
+        },
+        {
+            content: "The planned labour",
+            trigger:
+                "div[name=line_ids] .o_data_row:nth-child(2):contains(Tour Mechanic) td[name=quantity_done]",
+            run: "click",
+        },
+        {
+            content: "Two hours worked",
+            trigger:
+                "div[name=line_ids] .o_data_row:nth-child(2).o_selected_row div[name=quantity_done] input",
+            run: "edit 2",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "Complete the order",
+            trigger: ".o_form_view button[name=action_done]",
+            run: "click",
+        },
+        {
+            trigger: ".o_statusbar_status button[data-value=done].o_arrow_button_current",
+        },
+        {
+            content: "Invoice what the customer pays",
+            trigger: ".o_form_view button[name=action_create_invoice]",
+            run: "click",
+        },
+        {
+            content: "The customer invoice opens with the part on it",
+            trigger: ".o_form_view div[name=invoice_line_ids] .o_data_row:contains(Tour Gasket)",
+        },
+    ],
+});
