@@ -1,11 +1,13 @@
 """Benchmark of ``make bench``: the contract-invoicing cron, ours vs its floor and OCA's
 ``contract``, then the maintenance-plan cron, ours vs a create() loop and OCA's
-``maintenance_plan``.
+``maintenance_plan``, then the invoicing and cost entries of done service orders,
+batched vs a one-at-a-time loop.
 
 tools/bench.sh creates a throwaway database with the module installed and calls
     python tools/bench.py --config .local/odoo-bench-DB.conf --database DB --module MODULE
-``--only contracts`` or ``--only plans`` runs one of the two benches (default both);
-the plan bench is described in tools/bench_plans.py.
+``--only contracts``, ``--only plans`` or ``--only orders`` runs one of the three
+benches (default all); the plan bench is described in tools/bench_plans.py, the
+service-order bench (N=2000, ``--quick``: 200) in tools/bench_orders.py.
 
 For each size N (default 500 and 2000; ``--quick``: 100) it creates N monthly
 contracts of ``after_sales.contract`` and N equivalent ``contract.contract`` of
@@ -35,7 +37,9 @@ Exit status: 0 when it ran and our cron stays within the query budget
 The speed targets (``--min-speedup`` x OCA's invoices/s, default 2; the floor margin)
 are reported only.
 The plan bench adds its own budget (``--plan-max-queries``, default 3 per order):
-the exit status is the worst of the two benches.
+the exit status is the worst of the benches. The service-order bench reports its
+target (batch >= 3x the loop's orders/s) only, and exits 2 when it cannot run or its
+batched calls create wrong records.
 """
 
 import argparse
@@ -49,6 +53,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import bench_floor
+import bench_orders
 import bench_plans
 from bench_floor import FLOOR_LABEL, FLOOR_NAME
 
@@ -73,17 +78,20 @@ def parse_args(argv):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="one small round: N=100 contracts, N=1000 plans",
+        help="one small round: N=100 contracts, N=1000 plans, N=200 service orders",
     )
     parser.add_argument(
         "--only",
-        choices=["contracts", "plans"],
+        choices=["contracts", "plans", "orders"],
         default=None,
-        help="run only the contract-invoicing bench or only the maintenance-plan bench "
-        "(default: both)",
+        help="run only the contract-invoicing bench, the maintenance-plan bench or the "
+        "service-order invoicing and cost-entry bench (default: all)",
     )
     parser.add_argument(
-        "--customers", type=int, default=50, help="customers shared by the contracts (50)"
+        "--customers",
+        type=int,
+        default=50,
+        help="customers shared by the contracts and service orders (50)",
     )
     parser.add_argument(
         "--warmup", type=int, default=20, help="contracts per module in the warm-up (20)"
@@ -143,6 +151,7 @@ def parse_args(argv):
         help=f"target of our invoices/s over OCA's (reported, default {MIN_SPEEDUP:g})",
     )
     bench_plans.add_arguments(parser)
+    bench_orders.add_arguments(parser)
     args, rest = parser.parse_known_args(argv)
     if rest:
         print(f"bench.py: ignoring unknown arguments {' '.join(rest)}", file=sys.stderr)
@@ -158,6 +167,7 @@ def parse_args(argv):
     if not args.sizes or min(args.sizes) <= 0:
         parser.error("--sizes needs positive integers")
     bench_plans.finish_arguments(parser, args)
+    bench_orders.finish_arguments(parser, args)
     return args
 
 
@@ -693,6 +703,10 @@ def main(argv=None):
         if statuses:
             print()
         statuses.append(bench_plans.run(bench, args, fmt_table))
+    if args.only in (None, "orders"):
+        if statuses:
+            print()
+        statuses.append(bench_orders.run(bench, args, fmt_table))
     # 2 (could not run / wrong records) wins over 1 (query budget exceeded)
     return max(statuses)
 

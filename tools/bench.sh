@@ -11,7 +11,7 @@
 #   BENCH_INSTALL=mod1,mod2     extra modules to install in the bench database (a module
 #                               listed twice, or also printed by bench_prepare, installs once)
 #   BENCH_ARGS="..."            extra arguments for tools/bench.py (e.g. --quick,
-#                               --only contracts|plans, --plan-sizes 1000,10000)
+#                               --only contracts|plans|orders, --plan-sizes 1000,10000)
 #   KEEP_DB=1                   keep the bench database and its config
 #                               .local/odoo-bench-<db>.conf, to re-run tools/bench.py on it:
 #     .venv/bin/python tools/bench.py --config .local/odoo-bench-<db>.conf --database <db> ...

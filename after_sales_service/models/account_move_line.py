@@ -92,3 +92,9 @@ class AccountMoveLine(models.Model):
             kind = REVERSED_PROVISION_KIND.get(kind, kind)
         values["after_sales_provision_kind"] = kind
         return result
+
+    def _eligible_for_stock_account(self):
+        # a part billed with a service order left stock by the order's own move to the
+        # service consumption location, and the order's cost entry charges its cost:
+        # Odoo's cost of goods sold on the invoice would count it a second time
+        return not self.after_sales_order_line_id and super()._eligible_for_stock_account()
