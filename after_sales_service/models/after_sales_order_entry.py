@@ -46,15 +46,7 @@ def check_company_accounts(company, account_fnames):
     """Raise a clear error when an after-sales account or the journal of ``company``
     (the ``account_fnames`` of it) belongs to another company: an entry must never
     mix companies, whatever was written in the settings."""
-    allowed = company.sudo().parent_ids
-    foreign = [
-        company[fname].display_name
-        for fname in account_fnames
-        if company[fname] and not (company[fname].sudo().company_ids & allowed)
-    ]
-    journal = company.after_sales_journal_id
-    if journal and journal.sudo().company_id not in allowed:
-        foreign.append(journal.display_name)
+    foreign = company._after_sales_foreign_accounts(account_fnames)
     if foreign:
         raise UserError(
             company.env._(

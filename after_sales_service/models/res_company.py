@@ -109,15 +109,7 @@ class ResCompany(models.Model):
         """The after-sales accounts and journal of a company are its own (or its
         parent company's), whoever writes them (settings, form or RPC)."""
         for company in self:
-            allowed = company.sudo().parent_ids
-            foreign = [
-                company[fname].display_name
-                for fname in AFTER_SALES_ACCOUNTS
-                if company[fname] and not (company[fname].sudo().company_ids & allowed)
-            ]
-            journal = company.after_sales_journal_id
-            if journal and journal.sudo().company_id not in allowed:
-                foreign.append(journal.display_name)
+            foreign = company._after_sales_foreign_accounts(AFTER_SALES_ACCOUNTS)
             if foreign:
                 raise ValidationError(
                     self.env._(
@@ -127,6 +119,21 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    def _after_sales_foreign_accounts(self, account_fnames):
+        """The names of the after-sales accounts (``account_fnames`` of the company)
+        and journal that belong to another company than this one (or its parents)."""
+        self.ensure_one()
+        allowed = self.sudo().parent_ids
+        foreign = [
+            self[fname].display_name
+            for fname in account_fnames
+            if self[fname] and not (self[fname].sudo().company_ids & allowed)
+        ]
+        journal = self.after_sales_journal_id
+        if journal and journal.sudo().company_id not in allowed:
+            foreign.append(journal.display_name)
+        return foreign
 
     def _after_sales_setup(self):
         """Create what the after-sales accounting and stock of each company needs and
