@@ -5,9 +5,11 @@ batched vs a one-at-a-time loop.
 
 tools/bench.sh creates a throwaway database with the module installed and calls
     python tools/bench.py --config .local/odoo-bench-DB.conf --database DB --module MODULE
-``--only contracts``, ``--only plans`` or ``--only orders`` runs one of the three
-benches (default all); the plan bench is described in tools/bench_plans.py, the
-service-order bench (N=2000, ``--quick``: 200) in tools/bench_orders.py.
+``--only contracts``, ``--only plans``, ``--only orders`` or ``--only dispatch`` runs one
+of the four benches (default all); the plan bench is described in tools/bench_plans.py,
+the service-order bench (N=2000, ``--quick``: 200) in tools/bench_orders.py, the
+dispatcher bench (no database needed: ``--config``/``--database`` may be left out with
+``--only dispatch``; also runnable alone) in tools/bench_dispatch.py.
 
 For each size N (default 500 and 2000; ``--quick``: 100) it creates N monthly
 contracts of ``after_sales.contract`` and N equivalent ``contract.contract`` of
@@ -52,6 +54,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+import bench_dispatch
 import bench_floor
 import bench_orders
 import bench_plans
@@ -67,8 +70,8 @@ OCA_LABEL = "OCA contract"
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", required=True, help="Odoo configuration file")
-    parser.add_argument("--database", required=True, help="database to benchmark")
+    parser.add_argument("--config", help="Odoo configuration file (required)")
+    parser.add_argument("--database", help="database to benchmark (required)")
     parser.add_argument("--module", default="after_sales_service")
     parser.add_argument(
         "--sizes",
@@ -78,11 +81,12 @@ def parse_args(argv):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="one small round: N=100 contracts, N=1000 plans, N=200 service orders",
+        help="one small round: N=100 contracts, N=1000 plans, N=200 service orders, "
+        "100 and 300 dispatch jobs",
     )
     parser.add_argument(
         "--only",
-        choices=["contracts", "plans", "orders"],
+        choices=["contracts", "plans", "orders", "dispatch"],
         default=None,
         help="run only the contract-invoicing bench, the maintenance-plan bench or the "
         "service-order invoicing and cost-entry bench (default: all)",
@@ -152,11 +156,15 @@ def parse_args(argv):
     )
     bench_plans.add_arguments(parser)
     bench_orders.add_arguments(parser)
+    bench_dispatch.add_arguments(parser)
     args, rest = parser.parse_known_args(argv)
     if rest:
         print(f"bench.py: ignoring unknown arguments {' '.join(rest)}", file=sys.stderr)
+    if args.only != "dispatch" and not (args.config and args.database):
+        parser.error("--config and --database are required (except with --only dispatch)")
     if args.quick:
         args.sizes = "100"
+        args.dispatch_sizes = "100,300"
         args.warmup = min(args.warmup, 10)
     try:
         args.sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
@@ -681,6 +689,8 @@ def run_contracts(bench, args, version):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.only == "dispatch":  # pure Python, no database
+        return bench_dispatch.run(args)
 
     # import Odoo only once the arguments are valid
     from odoo.modules.registry import Registry  # noqa: PLC0415
@@ -707,6 +717,9 @@ def main(argv=None):
         if statuses:
             print()
         statuses.append(bench_orders.run(bench, args, fmt_table))
+    if args.only is None:
+        print()
+        statuses.append(bench_dispatch.run(args))
     # 2 (could not run / wrong records) wins over 1 (query budget exceeded)
     return max(statuses)
 

@@ -3,6 +3,8 @@ from . import billing
 from . import utils
 from . import sequence
 from . import after_sales_service_type
+from . import after_sales_zone
+from . import after_sales_service_type_skill
 from . import after_sales_equipment
 from . import after_sales_contract_sla
 from . import after_sales_contract
@@ -34,3 +36,5 @@ from . import hr_employee
 from . import after_sales_contract_analytic
 from . import after_sales_order_entry
 from . import after_sales_supplier_claim
+from . import dispatch
+from . import after_sales_order_planning

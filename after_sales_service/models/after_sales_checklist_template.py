@@ -21,6 +21,12 @@ class AfterSalesChecklistTemplate(models.Model):
     line_ids = fields.One2many(
         "after_sales.checklist.template.line", "template_id", string="Tasks", copy=True
     )
+    required_skill_ids = fields.One2many(
+        "after_sales.service.type.skill",
+        "checklist_template_id",
+        string="Required Skills",
+        help="Skills needed on top of those of the service type.",
+    )
     expected_minutes = fields.Integer(compute="_compute_expected_minutes")
 
     def _compute_expected_minutes(self):

@@ -32,6 +32,14 @@ class AfterSalesServiceType(models.Model):
         "contract.",
     )
 
+    required_skill_ids = fields.One2many(
+        "after_sales.service.type.skill",
+        "service_type_id",
+        string="Required Skills",
+        help="Technicians assigned to orders of this type need these skills at least at "
+        "these levels.",
+    )
+
     _code_unique = models.Constraint(
         "UNIQUE (code)",
         "A service type with this code already exists.",

@@ -21,3 +21,5 @@ from . import test_order_invoicing
 from . import test_warranty_provision
 from . import test_contract_deferral
 from . import test_month_end
+from . import test_technician_planning
+from . import test_dispatch_solver

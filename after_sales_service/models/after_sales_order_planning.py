@@ -1,0 +1,263 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_datetime, format_duration
+
+from .hr_employee import BUSY_STATES, to_utc_aware
+
+# orders whose technicians and slot are checked when planned
+PLANNABLE_STATES = ("new", "scheduled")
+PLANNING_FIELDS = {
+    "technician_ids",
+    "planned_date_start",
+    "planned_date_end",
+    "planned_hours",
+    "service_type_id",
+    "checklist_template_id",
+    "state",
+    "company_id",
+}
+PLANNED_DATE_FIELDS = ("planned_date_start", "planned_date_end", "planned_hours")
+
+
+class AfterSalesOrder(models.Model):
+    """Technician planning of service orders: duration, and the checks made on the
+    server whenever technicians and a slot are given to an order."""
+
+    _inherit = "after_sales.order"
+
+    planned_hours = fields.Float(
+        string="Planned Duration",
+        compute="_compute_planned_hours",
+        store=True,
+        readonly=False,
+        help="From the standard times of the checklist, unless set by hand. Without a "
+        "planned end, the order ends this long after its planned start.",
+    )
+    planning_warning = fields.Char(compute="_compute_planning_warning")
+    planning_late_hours = fields.Float(
+        string="Planned Lateness",
+        compute="_compute_planning_warning",
+        help="Hours by which the planned end passes the SLA resolution deadline.",
+    )
+
+    @api.depends("task_ids.expected_minutes")
+    def _compute_planned_hours(self):
+        for order in self:
+            order.planned_hours = sum(order.task_ids.mapped("expected_minutes")) / 60.0
+
+    @api.depends("planned_date_start", "planned_date_end", "planned_hours", "resolution_deadline")
+    def _compute_planning_warning(self):
+        for order in self:
+            order.planning_warning = False
+            order.planning_late_hours = 0.0
+            interval = order._planning_interval()
+            deadline = order.resolution_deadline
+            if not interval or not deadline or interval[1] <= deadline:
+                continue
+            late_hours = (interval[1] - deadline).total_seconds() / 3600
+            order.planning_late_hours = late_hours
+            order.planning_warning = self.env._(
+                "Planned to end %(late)s hours after the SLA resolution deadline (%(deadline)s).",
+                late=format_duration(late_hours),
+                deadline=format_datetime(self.env, deadline, dt_format="short"),
+            )
+
+    def _planning_interval(self):
+        """(start, end) naive UTC of the planned slot, or None when not planned. The
+        end is the planned end, else the start plus the planned duration."""
+        self.ensure_one()
+        start = self.planned_date_start
+        if not start:
+            return None
+        end = self.planned_date_end or start + timedelta(hours=self.planned_hours or 0.0)
+        return start, max(start, end)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        orders._check_technician_planning()
+        return orders
+
+    def write(self, vals):
+        if set(PLANNED_DATE_FIELDS) & set(vals):
+            self._check_move_in_progress(vals)
+        result = super().write(vals)
+        if PLANNING_FIELDS & set(vals):
+            self._check_technician_planning()
+        return result
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _check_move_in_progress(self, vals):
+        """An order being worked on keeps its slot."""
+        for order in self.filtered(lambda o: o.state == "in_progress"):
+            for fname in PLANNED_DATE_FIELDS:
+                if fname not in vals:
+                    continue
+                new = vals[fname]
+                if fname != "planned_hours":
+                    new = fields.Datetime.to_datetime(new)
+                if (new or False) != (order[fname] or False):
+                    raise UserError(
+                        self.env._(
+                            "Service order %(name)s is in progress: it cannot be moved.",
+                            name=order.name,
+                        )
+                    )
+
+    def _planning_technicians(self):
+        """The employees, flagged as after-sales technicians, of this order's technician
+        users in the order's company. Plain users are not checked."""
+        self.ensure_one()
+        return self.technician_ids.sudo().employee_ids.filtered(
+            lambda e: e.is_after_sales_technician and e.company_id == self.company_id
+        )
+
+    def _check_technician_planning(self):
+        """Hard rules of planning, for every caller: no double booking, inside working
+        time and not on leave, the skills the service needs. No context switches
+        them off."""
+        for order in self.filtered(lambda o: o.state in PLANNABLE_STATES):
+            interval = order._planning_interval()
+            if not interval:
+                continue
+            employees = order._planning_technicians()
+            if not employees:
+                continue
+            for employee in employees:
+                order._check_technician_skills(employee)
+                order._check_technician_working_time(employee, *interval)
+            order._check_double_booking(employees, *interval)
+
+    def _required_skills(self):
+        """{hr.skill: minimum level progress} of the service type and the checklist."""
+        self.ensure_one()
+        required = {}
+        lines = (
+            self.service_type_id.sudo().required_skill_ids
+            | self.checklist_template_id.sudo().required_skill_ids
+        )
+        for line in lines:
+            required[line.skill_id] = max(required.get(line.skill_id, 0), line.min_level_progress)
+        return required
+
+    def _check_technician_skills(self, employee):
+        required = self._required_skills()
+        if not required:
+            return
+        today = fields.Date.context_today(self)
+        skills = employee.sudo().employee_skill_ids.filtered(
+            lambda s: (
+                (not s.valid_from or s.valid_from <= today)
+                and (not s.valid_to or s.valid_to >= today)
+            )
+        )
+        for skill, min_progress in required.items():
+            levels = skills.filtered(lambda s, skill=skill: s.skill_id == skill).mapped(
+                "level_progress"
+            )
+            if not levels or max(levels) < min_progress:
+                raise ValidationError(
+                    self.env._(
+                        "%(technician)s cannot do service order %(order)s: it needs the skill "
+                        "%(skill)s at %(level)s%% at least, and they have %(has)s.",
+                        technician=employee.name,
+                        order=self.name,
+                        skill=skill.display_name,
+                        level=min_progress,
+                        has=(f"{max(levels)}%" if levels else self.env._("none")),
+                    )
+                )
+
+    def _check_technician_working_time(self, employee, start, end):
+        """The slot lies within one working day of the technician (breaks inside it
+        allowed) and no leave of theirs touches it."""
+        employee = employee.sudo()
+        if not employee.resource_calendar_id:
+            raise ValidationError(
+                self.env._(
+                    "%(technician)s has no working calendar: service order %(order)s cannot "
+                    "be planned for them.",
+                    technician=employee.name,
+                    order=self.name,
+                )
+            )
+        check_end = max(end, start + timedelta(minutes=1))
+        tz = employee.tz or employee.resource_calendar_id.tz or "UTC"
+        attendance = employee._after_sales_work_intervals(start, check_end, compute_leaves=False)[
+            employee.id
+        ]
+        items = list(attendance)
+        local_start = fields.Datetime.context_timestamp(self.with_context(tz=tz), start)
+        local_end = fields.Datetime.context_timestamp(self.with_context(tz=tz), check_end)
+        if (
+            not items
+            or items[0][0] != to_utc_aware(start)
+            or items[-1][1] != to_utc_aware(check_end)
+            or local_start.date() != local_end.date()
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(technician)s does not work from %(start)s to %(end)s: service order "
+                    "%(order)s is outside their working time.",
+                    technician=employee.name,
+                    start=format_datetime(self.env, start, tz=tz, dt_format="short"),
+                    end=format_datetime(self.env, end, tz=tz, dt_format="short"),
+                    order=self.name,
+                )
+            )
+        work = employee._after_sales_work_intervals(start, check_end)[employee.id]
+        worked = sum((stop - begin).total_seconds() for begin, stop, _meta in work)
+        attended = sum((stop - begin).total_seconds() for begin, stop, _meta in items)
+        if worked < attended:
+            raise ValidationError(
+                self.env._(
+                    "%(technician)s is on leave during service order %(order)s (%(start)s).",
+                    technician=employee.name,
+                    order=self.name,
+                    start=format_datetime(self.env, start, tz=tz, dt_format="short"),
+                )
+            )
+
+    def _check_double_booking(self, employees, start, end):
+        if start >= end:
+            return
+        users = employees.user_id
+        others = (
+            self.env["after_sales.order"]
+            .sudo()
+            .search(
+                [
+                    ("id", "!=", self.id),
+                    ("technician_ids", "in", users.ids),
+                    ("state", "in", BUSY_STATES),
+                    ("planned_date_start", "<", end),
+                    "|",
+                    ("planned_date_end", ">", start),
+                    ("planned_date_end", "=", False),
+                ],
+                order="planned_date_start, id",
+            )
+        )
+        for other in others:
+            other_start, other_end = other._planning_interval()
+            if not (other_start < end and start < other_end):
+                continue
+            employee = employees.filtered(lambda e, other=other: e.user_id in other.technician_ids)[
+                :1
+            ]
+            raise ValidationError(
+                self.env._(
+                    "%(technician)s is already booked on service order %(other)s at that time: "
+                    "service order %(order)s cannot be planned for them too.",
+                    technician=employee.name,
+                    other=other.name,
+                    order=self.name,
+                )
+            )
