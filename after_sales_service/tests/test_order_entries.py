@@ -395,12 +395,13 @@ class TestOrderEntries(OrderEntriesCommon):
         """The cost entries of 50 orders cost the module as many queries as those of
         5: beyond what Odoo itself spends per entry (its number, taken one by one),
         measured on the same entries made by one bare ``account.move.create``."""
-        # a cache of the registry emptied by another thread during a measure costs a
-        # query or two once: a second attempt tells it from a cost per order
         overheads = self._batch_overheads()
-        if overheads[5] != overheads[50]:
-            overheads = self._batch_overheads()
-        self.assertEqual(overheads[5], overheads[50], "one batch whatever the number of orders")
+        # a cache of the registry emptied by another thread, or the first number of a
+        # sequence, costs a query once in either measure; one query more per order would
+        # cost 45 more for 50 orders than for 5
+        self.assertLessEqual(
+            abs(overheads[50] - overheads[5]), 2, "one batch whatever the number of orders"
+        )
 
     def _batch_overheads(self):
         """{number of orders: queries of posting their entries - queries of the same
