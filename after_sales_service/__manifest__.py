@@ -56,6 +56,7 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/after_sales_supplier_claim_views.xml",
         "views/account_move_service_entry_views.xml",
         "wizard/after_sales_provision_report_views.xml",
+        "wizard/after_sales_order_dispatch_views.xml",
         "views/after_sales_service_menus.xml",
     ],
     "demo": [

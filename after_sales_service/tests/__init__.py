@@ -23,3 +23,4 @@ from . import test_contract_deferral
 from . import test_month_end
 from . import test_technician_planning
 from . import test_dispatch_solver
+from . import test_order_dispatch

@@ -1,1 +1,2 @@
 from . import after_sales_provision_report
+from . import after_sales_order_dispatch
