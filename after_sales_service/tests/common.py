@@ -103,6 +103,30 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
     # Helpers
     # ------------------------------------------------------------------
     @classmethod
+    def _office_calendar(cls, name):
+        """A working calendar in Europe/Amsterdam: Monday to Friday, 8-12 and 13-17."""
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "tz": "Europe/Amsterdam",
+                "company_id": cls.company.id,
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"{day} {period}",
+                            "dayofweek": str(day),
+                            "hour_from": hour_from,
+                            "hour_to": hour_to,
+                            "day_period": period,
+                        }
+                    )
+                    for day in range(5)
+                    for hour_from, hour_to, period in ((8, 12, "morning"), (13, 17, "afternoon"))
+                ],
+            }
+        )
+
+    @classmethod
     def _make_lot(cls, product, name):
         return cls.env["stock.lot"].create(
             {"name": name, "product_id": product.id, "company_id": cls.company.id}

@@ -30,26 +30,7 @@ class TestOrderDispatch(AfterSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Amsterdam 8-17",
-                "tz": "Europe/Amsterdam",
-                "company_id": cls.company.id,
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"{day} {period}",
-                            "dayofweek": str(day),
-                            "hour_from": hour_from,
-                            "hour_to": hour_to,
-                            "day_period": period,
-                        }
-                    )
-                    for day in range(5)
-                    for hour_from, hour_to, period in ((8, 12, "morning"), (13, 17, "afternoon"))
-                ],
-            }
-        )
+        cls.calendar = cls._office_calendar("Amsterdam 8-17")
         cls.skill_type = (
             cls.env["hr.skill.type"]
             .sudo()
