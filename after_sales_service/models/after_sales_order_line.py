@@ -585,9 +585,12 @@ class AfterSalesOrderLine(models.Model):
         for vals in vals_list:
             self._check_technician_write(vals)
         self._check_goodwill_rights(vals_list)
-        self._check_values(vals_list)
         check_before_insert(
-            self, vals_list, ("goodwill_pct", "goodwill_reason"), type(self)._check_goodwill_reason
+            self,
+            vals_list,
+            ("quantity", "quantity_done", "returned_qty", "goodwill_pct", "goodwill_reason"),
+            type(self)._check_quantities,
+            type(self)._check_goodwill_reason,
         )
         lines = super().create(vals_list)
         lines._sync_stock_moves()
@@ -596,7 +599,6 @@ class AfterSalesOrderLine(models.Model):
     def write(self, vals):
         self._check_technician_write(vals)
         self._check_goodwill_rights([vals])
-        self._check_values([vals])
         result = super().write(vals)
         if STOCK_FIELDS & set(vals):
             self._sync_stock_moves()
@@ -633,22 +635,19 @@ class AfterSalesOrderLine(models.Model):
                 self.env._("Only a service manager can grant goodwill on a service order.")
             )
 
-    def _check_values(self, vals_list):
-        """The checks of the database constraints, before anything is written, with
-        a clear message."""
-        for vals in vals_list:
-            for fname in ("quantity", "quantity_done"):
-                if (vals.get(fname) or 0.0) < 0:
-                    raise ValidationError(
-                        self.env._(
-                            "Quantities and hours of a service order line cannot be negative."
-                        )
-                    )
-            if (vals.get("returned_qty") or 0.0) < 0:
+    @api.constrains("quantity", "quantity_done", "returned_qty", "goodwill_pct")
+    def _check_quantities(self):
+        """The rules of the database constraints, with a clear message."""
+        for line in self:
+            if line.quantity < 0 or line.quantity_done < 0:
+                raise ValidationError(
+                    self.env._("Quantities and hours of a service order line cannot be negative.")
+                )
+            if line.returned_qty < 0:
                 raise ValidationError(
                     self.env._("The returned quantity of a part cannot be negative.")
                 )
-            if "goodwill_pct" in vals and not 0 <= (vals["goodwill_pct"] or 0.0) <= 100:
+            if not 0 <= line.goodwill_pct <= 100:
                 raise ValidationError(self.env._("Goodwill must be between 0 and 100 %."))
 
     @api.constrains("goodwill_pct", "goodwill_reason")
