@@ -57,13 +57,19 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/account_move_service_entry_views.xml",
         "wizard/after_sales_provision_report_views.xml",
         "wizard/after_sales_order_dispatch_views.xml",
+        "views/after_sales_workload_views.xml",
         "views/after_sales_service_menus.xml",
+        "views/after_sales_dispatch_board_views.xml",
     ],
     "demo": [
         "demo/after_sales_service_demo.xml",
         "demo/after_sales_accounting_demo.xml",
+        "demo/after_sales_planning_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "after_sales_service/static/src/dispatch_board/**/*",
+        ],
         "web.assets_tests": [
             "after_sales_service/static/tests/tours/**/*",
         ],

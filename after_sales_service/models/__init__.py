@@ -38,3 +38,5 @@ from . import after_sales_order_entry
 from . import after_sales_supplier_claim
 from . import dispatch
 from . import after_sales_order_planning
+from . import after_sales_workload
+from . import after_sales_order_board

@@ -61,7 +61,7 @@ TECHNICIAN_WRITABLE_FIELDS = (
 )
 # Allowed state changes: {new state: states it may come from}.
 STATE_TRANSITIONS = {
-    "new": ("cancelled",),
+    "new": ("scheduled", "cancelled"),
     "scheduled": ("new",),
     "in_progress": ("new", "scheduled"),
     "done": ("in_progress",),

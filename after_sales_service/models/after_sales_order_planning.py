@@ -1,9 +1,11 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime, format_duration
 
+from . import dispatch
 from .hr_employee import BUSY_STATES, to_utc_aware
 
 # orders whose technicians and slot are checked when planned
@@ -17,8 +19,13 @@ PLANNING_FIELDS = {
     "checklist_template_id",
     "state",
     "company_id",
+    "window_start",
+    "window_end",
+    "partner_id",
 }
 PLANNED_DATE_FIELDS = ("planned_date_start", "planned_date_end", "planned_hours")
+# what "moving" an order changes: its slot or its technicians
+MOVE_FIELDS = (*PLANNED_DATE_FIELDS, "technician_ids")
 
 
 class AfterSalesOrder(models.Model):
@@ -41,6 +48,40 @@ class AfterSalesOrder(models.Model):
         compute="_compute_planning_warning",
         help="Hours by which the planned end passes the SLA resolution deadline.",
     )
+    planning_locked = fields.Boolean(
+        string="Locked",
+        copy=False,
+        tracking=True,
+        help="A person fixed this order's technicians and slot: nobody moves it (not the "
+        "dispatch board, not the automatic planning) until it is unlocked.",
+    )
+    customer_confirmed = fields.Boolean(
+        string="Confirmed by Customer",
+        copy=False,
+        tracking=True,
+        help="The customer agreed to the planned visit: it is not moved until this is cleared.",
+    )
+    window_start = fields.Datetime(
+        string="Customer Window From",
+        copy=False,
+        help="Agreed with the customer: the visit does not start before this moment.",
+    )
+    window_end = fields.Datetime(
+        string="Customer Window To",
+        copy=False,
+        help="Agreed with the customer: the visit is over by this moment.",
+    )
+
+    @api.constrains("window_start", "window_end")
+    def _check_customer_window_order(self):
+        for order in self:
+            if order.window_start and order.window_end and order.window_end <= order.window_start:
+                raise ValidationError(
+                    self.env._(
+                        "The customer's time window of %(order)s must end after it starts.",
+                        order=order.name,
+                    )
+                )
 
     @api.depends("task_ids.expected_minutes")
     def _compute_planned_hours(self):
@@ -80,12 +121,25 @@ class AfterSalesOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
+        # a duration given at creation wins over the checklist loaded with the order
+        by_hours = defaultdict(list)
+        for order, vals in zip(orders, vals_list, strict=True):
+            hours = vals.get("planned_hours")
+            if hours is not None and order.planned_hours != hours:
+                by_hours[hours].append(order.id)
+        for hours, ids in by_hours.items():
+            # the plain write of the models below: this is no move of the new order
+            super(AfterSalesOrder, self.browse(ids)).write(  # pylint: disable=super-method-mismatch
+                {"planned_hours": hours}
+            )
         orders._check_technician_planning()
         return orders
 
     def write(self, vals):
         if set(PLANNED_DATE_FIELDS) & set(vals):
             self._check_move_in_progress(vals)
+        if set(MOVE_FIELDS) & set(vals):
+            self._check_move_locked(vals)
         result = super().write(vals)
         if PLANNING_FIELDS & set(vals):
             self._check_technician_planning()
@@ -111,6 +165,49 @@ class AfterSalesOrder(models.Model):
                         )
                     )
 
+    def _moved_by(self, vals):
+        """Whether ``vals`` changes this order's slot or technicians."""
+        self.ensure_one()
+        for fname in MOVE_FIELDS:
+            if fname not in vals:
+                continue
+            if fname == "technician_ids":
+                new_ids = (
+                    self.env["after_sales.order"]
+                    ._fields["technician_ids"]
+                    .convert_to_cache(vals[fname], self)
+                )
+                if set(new_ids) != set(self.technician_ids.ids):
+                    return True
+                continue
+            new = vals[fname]
+            if fname != "planned_hours":
+                new = fields.Datetime.to_datetime(new)
+            if (new or False) != (self[fname] or False):
+                return True
+        return False
+
+    def _check_move_locked(self, vals):
+        """A locked or customer-confirmed order keeps its technicians and slot; the same
+        write may lift the lock (a person deciding to move it)."""
+        for order in self.filtered(lambda o: o.planning_locked or o.customer_confirmed):
+            still_locked = (order.planning_locked and vals.get("planning_locked", True)) or (
+                order.customer_confirmed and vals.get("customer_confirmed", True)
+            )
+            if still_locked and order._moved_by(vals):
+                if order.planning_locked and vals.get("planning_locked", True):
+                    message = self.env._(
+                        "Service order %(name)s is locked: unlock it before moving it.",
+                        name=order.name,
+                    )
+                else:
+                    message = self.env._(
+                        "The customer confirmed the visit of service order %(name)s: clear "
+                        "the confirmation before moving it.",
+                        name=order.name,
+                    )
+                raise UserError(message)
+
     def _planning_technicians(self):
         """The employees, flagged as after-sales technicians, of this order's technician
         users in the order's company. Plain users are not checked."""
@@ -128,12 +225,118 @@ class AfterSalesOrder(models.Model):
             if not interval:
                 continue
             employees = order._planning_technicians()
+            order._check_slot_in_customer_window(*interval)
             if not employees:
                 continue
             for employee in employees:
                 order._check_technician_skills(employee)
                 order._check_technician_working_time(employee, *interval)
             order._check_double_booking(employees, *interval)
+            order._check_travel(employees, *interval)
+
+    def _check_slot_in_customer_window(self, start, end):
+        """The planned slot lies inside the time window agreed with the customer."""
+        self._check_customer_window_order()
+        if (self.window_start and start < self.window_start) or (
+            self.window_end and end > self.window_end
+        ):
+            tz = self.env.user.tz or "UTC"
+            raise ValidationError(
+                self.env._(
+                    "Service order %(order)s must take place within the customer's time window "
+                    "(%(from)s to %(to)s).",
+                    order=self.name,
+                    **{
+                        "from": format_datetime(
+                            self.env, self.window_start, tz=tz, dt_format="short"
+                        )
+                        if self.window_start
+                        else "…",
+                        "to": format_datetime(self.env, self.window_end, tz=tz, dt_format="short")
+                        if self.window_end
+                        else "…",
+                    },
+                )
+            )
+
+    def _travel_place(self):
+        """(coordinates, zone) of where the work is, for travel times."""
+        partner = self.sudo().partner_id
+        coordinates = None
+        if partner.partner_latitude or partner.partner_longitude:
+            coordinates = (partner.partner_latitude, partner.partner_longitude)
+        zone = partner.after_sales_zone_id or partner.commercial_partner_id.after_sales_zone_id
+        return coordinates, (str(zone.id) if zone else None)
+
+    def _check_travel(self, employees, start, end):
+        """Between this order and the technician's orders just before and after it on
+        the same day there is time enough to travel (at the company's average speed;
+        by zone when coordinates are missing)."""
+        users = employees.user_id
+        if not users:
+            return
+        speed = self.company_id.after_sales_speed_kmh or dispatch.DEFAULT_SPEED_KMH
+        window = timedelta(hours=16)
+        neighbours = (
+            self.env["after_sales.order"]
+            .sudo()
+            .search(
+                [
+                    ("id", "!=", self.id),
+                    ("technician_ids", "in", users.ids),
+                    ("state", "in", BUSY_STATES),
+                    ("planned_date_start", "<", end + window),
+                    ("planned_date_start", ">", start - window),
+                ],
+                order="planned_date_start, id",
+            )
+        )
+        if not neighbours:
+            return
+        tz = self.env.user.tz or "UTC"
+        for employee in employees:
+            tz_employee = employee.tz or tz
+            day = fields.Datetime.context_timestamp(self.with_context(tz=tz_employee), start).date()
+            mine = neighbours.filtered(lambda o, e=employee: e.user_id in o.technician_ids)
+            same_day = mine.filtered(
+                lambda o, tz_employee=tz_employee, day=day: (
+                    fields.Datetime.context_timestamp(
+                        self.with_context(tz=tz_employee), o.planned_date_start
+                    ).date()
+                    == day
+                )
+            )
+            before = [o for o in same_day if o._planning_interval()[1] <= start]
+            after = [o for o in same_day if o.planned_date_start >= end]
+            pairs = []
+            if before:
+                pairs.append((before[-1], self, before[-1]._planning_interval()[1], start))
+            if after:
+                pairs.append((self, after[0], end, after[0].planned_date_start))
+            for origin, target, leave, arrive in pairs:
+                place_a, place_b = origin._travel_place(), target._travel_place()
+                if origin.partner_id == target.partner_id:
+                    continue
+                if (place_a[0] is None or place_b[0] is None) and (
+                    place_a[1] is None or place_b[1] is None
+                ):
+                    # neither coordinates nor zones on both sides: nothing to measure
+                    continue
+                minutes, _fallback = dispatch.travel_minutes(place_a, place_b, speed)
+                gap = (arrive - leave).total_seconds() / 60
+                if gap + 1e-6 < minutes:
+                    raise ValidationError(
+                        self.env._(
+                            "%(technician)s cannot get from service order %(origin)s to "
+                            "%(target)s in time: the travel takes %(minutes)s minutes and "
+                            "there are %(gap)s between them.",
+                            technician=employee.name,
+                            origin=origin.name,
+                            target=target.name,
+                            minutes=minutes,
+                            gap=int(gap),
+                        )
+                    )
 
     def _required_skills(self):
         """{hr.skill: minimum level progress} of the service type and the checklist."""
@@ -225,11 +428,10 @@ class AfterSalesOrder(models.Model):
                 )
             )
 
-    def _check_double_booking(self, employees, start, end):
-        if start >= end:
-            return
-        users = employees.user_id
-        others = (
+    def _other_busy_orders(self, users, domain):
+        """The other orders holding the time of ``users`` that match ``domain``, by
+        start. sudo: a planner checks against every technician's orders."""
+        return (
             self.env["after_sales.order"]
             .sudo()
             .search(
@@ -237,13 +439,24 @@ class AfterSalesOrder(models.Model):
                     ("id", "!=", self.id),
                     ("technician_ids", "in", users.ids),
                     ("state", "in", BUSY_STATES),
-                    ("planned_date_start", "<", end),
-                    "|",
-                    ("planned_date_end", ">", start),
-                    ("planned_date_end", "=", False),
+                    *domain,
                 ],
                 order="planned_date_start, id",
             )
+        )
+
+    def _check_double_booking(self, employees, start, end):
+        if start >= end:
+            return
+        users = employees.user_id
+        others = self._other_busy_orders(
+            users,
+            [
+                ("planned_date_start", "<", end),
+                "|",
+                ("planned_date_end", ">", start),
+                ("planned_date_end", "=", False),
+            ],
         )
         for other in others:
             other_start, other_end = other._planning_interval()

@@ -359,6 +359,9 @@ def _build_plan(techs, jobs, routes, travel, solver, started, extra=None):
 
 def _stats(plan, job_map, tech_map, travel, solver, started):
     sla = sla_w = late = tr = fb = 0
+    horizon_end = max(
+        (end for tech in tech_map.values() for _start, end in tech.intervals), default=0
+    )
     loads = dict.fromkeys(tech_map, 0)
     for a in plan.assignments:
         job = job_map[a.job_id]
@@ -382,10 +385,25 @@ def _stats(plan, job_map, tech_map, travel, solver, started):
         "unplanned": len(plan.unplanned),
         "hard_violations": len(violations),
         "sla_violations": sla,
-        "sla_weighted": sla_w,
+        "sla_weighted": sla_w
+        + sum(
+            job_map[j].priority + 1
+            for j in plan.unplanned
+            if j in job_map
+            and job_map[j].deadline is not None
+            and job_map[j].deadline <= horizon_end
+        ),
         # unplanned jobs that have an SLA deadline (they miss it unless planned later)
         "unplanned_with_deadline": sum(
             job_map[j].deadline is not None for j in plan.unplanned if j in job_map
+        ),
+        # SLA deadlines missed: late on the plan, or not planned although the deadline
+        # passes before the last working minute of the horizon (nobody does them in time)
+        "sla_missed": sla
+        + sum(
+            job_map[j].deadline is not None and job_map[j].deadline <= horizon_end
+            for j in plan.unplanned
+            if j in job_map
         ),
         "lateness": late,
         "travel": tr,
@@ -580,6 +598,9 @@ def _improve(techs, jobs, routes, job_map, travel, until):
                 unplanned.remove(job)
                 improved = True
 
+        if _swap_urgent(techs, routes, job_map, travel, where, unplanned, until):
+            improved = True
+
         def badness(job_id):
             route = routes[where[job_id]]
             ent = next(e for e in route.entries if e.job_id == job_id)
@@ -614,6 +635,90 @@ def _improve(techs, jobs, routes, job_map, travel, until):
                 route.entries[pos].travel = ent.travel
 
 
+def _miss_weight(job, horizon_end):
+    """What leaving ``job`` unplanned costs in SLA weight."""
+    if job.deadline is not None and job.deadline <= horizon_end:
+        return job.priority + 1
+    return 0
+
+
+def _swap_urgent(techs, routes, job_map, travel, where, unplanned, until):
+    """Swap moves: an unplanned job that will miss its SLA (deadline inside the
+    horizon) takes the place of a planned job whose absence costs less SLA weight
+    (a later deadline, a lower priority); the job taken out is put back elsewhere
+    when it fits. The number of planned jobs never drops; the weighted SLA misses
+    strictly drop. Returns whether anything changed."""
+    horizon_end = max((e for tech in techs for _s, e in routes[tech.id].intervals), default=0)
+    urgent = sorted(
+        (j for j in unplanned if _miss_weight(j, horizon_end)),
+        key=lambda j: (-j.priority, j.deadline),
+    )
+    changed = False
+    for job in urgent:
+        if time.monotonic() >= until:
+            break
+        for tech in techs:
+            if not _qualified(tech, job):
+                continue
+            out = _swap_in(routes[tech.id], job, job_map, travel, horizon_end)
+            if out is None:
+                continue
+            where[job.id] = tech.id
+            unplanned.remove(job)
+            del where[out.id]
+            best = _best_place(techs, routes, out, travel)
+            if best:
+                other, (s2, pos2, tr2, _d2) = best
+                _insert(routes[other.id], out, s2, pos2, tr2, travel)
+                where[out.id] = other.id
+            else:
+                unplanned.append(out)
+            changed = True
+            break
+    return changed
+
+
+def _swap_in(route, job, job_map, travel, horizon_end):
+    """Put ``job`` on time in ``route`` in the place of one entry whose absence
+    costs less SLA weight; returns the job taken out, or None (route unchanged)."""
+    w_in = job.priority + 1
+    for pos, ent in enumerate(list(route.entries)):
+        out = job_map[ent.job_id]
+        if out.fixed:
+            continue
+        w_now = (out.priority + 1) if _lateness(out, ent.end) else 0
+        if w_in <= _miss_weight(out, horizon_end) - w_now:
+            continue
+        _remove(route, pos, travel)
+        on_time = (
+            [c for c in _candidates(route, job, travel) if not _lateness(job, c[0] + job.duration)]
+            if _entry_ok(route, pos)
+            else []
+        )
+        if not on_time:
+            _insert(route, out, ent.start, pos, ent.travel, travel)
+            route.entries[pos].travel = ent.travel
+            continue
+        s, npos, tr, _delta = min(on_time, key=lambda c: (c[2] + c[3], c[0]))
+        _insert(route, job, s, npos, tr, travel)
+        return out
+    return None
+
+
+def _best_place(techs, routes, job, travel):
+    """(technician, candidate) where ``job`` costs least (SLA, lateness, travel)."""
+    best = None
+    for tech in techs:
+        if not _qualified(tech, job):
+            continue
+        for cand in _candidates(routes[tech.id], job, travel):
+            late = _lateness(job, cand[0] + job.duration)
+            key = (bool(late) * (job.priority + 1), late, cand[2] + cand[3], cand[0])
+            if best is None or key < best[0]:
+                best = (key, tech, cand)
+    return best[1:] if best else None
+
+
 def _assign_cpsat(techs, free_jobs, routes, travel, time_limit_s, hint, workers):
     """CP-SAT: job -> (technician, day), with the day's free minutes as capacity
     (duration + estimated travel), objective the weighted sum of the strict order
@@ -622,6 +727,7 @@ def _assign_cpsat(techs, free_jobs, routes, travel, time_limit_s, hint, workers)
     from ortools.sat.python import cp_model  # noqa: PLC0415
 
     model = cp_model.CpModel()
+    horizon_end = max((e for tech in techs for _s, e in routes[tech.id].intervals), default=0)
     days = {}  # (tech, day) -> [(s, e)]
     for tech in techs:
         for s, e in routes[tech.id].intervals:
@@ -655,7 +761,10 @@ def _assign_cpsat(techs, free_jobs, routes, travel, time_limit_s, hint, workers)
                 late = _lateness(job, first + job.duration)
                 cost = 10_000_000
                 if late:
-                    cost -= 100_000 * (job.priority + 1) + min(late, 9_000) * 10
+                    cost -= min(late, 9_000) * 10
+                elif job.deadline is not None and job.deadline <= horizon_end:
+                    # planned on time, it does not miss its SLA as an unplanned job would
+                    cost += 100_000 * (job.priority + 1)
                 cost -= home_tr
                 terms.append((x, cost))
                 per_job.setdefault(job.id, []).append(x)

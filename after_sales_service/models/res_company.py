@@ -84,6 +84,18 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'general'), ('company_id', '=', id)]",
         help="Journal of the warranty provision, service cost and deferral entries.",
     )
+    after_sales_speed_kmh = fields.Float(
+        string="Average Travel Speed (km/h)",
+        default=50.0,
+        help="Travel time between two customers is their straight-line distance at this "
+        "speed (planning checks, the dispatcher).",
+    )
+    after_sales_plan_days = fields.Integer(
+        string="Automatic Planning Days",
+        default=0,
+        help="Every night, the unassigned service orders of this many days ahead (from "
+        "tomorrow) are planned automatically (0: no automatic planning).",
+    )
     after_sales_analytic_mode = fields.Selection(
         [("contract", "Per Contract"), ("service_type", "Per Service Type")],
         string="Analytic Accounts",

@@ -59,3 +59,7 @@ class ResConfigSettings(models.TransientModel):
     after_sales_analytic_mode = fields.Selection(
         related="company_id.after_sales_analytic_mode", readonly=False
     )
+    after_sales_speed_kmh = fields.Float(related="company_id.after_sales_speed_kmh", readonly=False)
+    after_sales_plan_days = fields.Integer(
+        related="company_id.after_sales_plan_days", readonly=False
+    )

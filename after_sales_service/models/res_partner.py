@@ -11,6 +11,13 @@ class ResPartner(models.Model):
     after_sales_equipment_ids = fields.One2many(
         "after_sales.equipment", "partner_id", string="Installed Base"
     )
+    after_sales_zone_id = fields.Many2one(
+        "after_sales.zone",
+        string="Service Zone",
+        index="btree_not_null",
+        help="Where this customer is served: travel between customers of the same zone is "
+        "estimated by zone when their coordinates are unknown.",
+    )
     after_sales_equipment_count = fields.Integer(
         string="Equipment", compute="_compute_after_sales_counts"
     )

@@ -24,3 +24,4 @@ from . import test_month_end
 from . import test_technician_planning
 from . import test_dispatch_solver
 from . import test_order_dispatch
+from . import test_dispatch_board

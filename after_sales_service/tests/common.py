@@ -10,6 +10,56 @@ from odoo.tests import Form, new_test_user
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
+def office_calendar(env, name, company):
+    """A working calendar in Europe/Amsterdam: Monday to Friday, 8-12 and 13-17."""
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": "Europe/Amsterdam",
+            "company_id": company.id,
+            "attendance_ids": [
+                Command.create(
+                    {
+                        "name": f"{day} {period}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": period,
+                    }
+                )
+                for day in range(5)
+                for hour_from, hour_to, period in ((8, 12, "morning"), (13, 17, "afternoon"))
+            ],
+        }
+    )
+
+
+def make_technician(env, login, name, calendar, company):
+    """A technician user with its employee, flagged and on ``calendar``."""
+    user = new_test_user(
+        env,
+        login=login,
+        name=name,
+        groups="after_sales_service.group_technician",
+        company_id=company.id,
+        tz="Europe/Amsterdam",
+    )
+    vals = {
+        "name": name,
+        "user_id": user.id,
+        "company_id": company.id,
+        "resource_calendar_id": calendar.id,
+        "tz": "Europe/Amsterdam",
+        "is_after_sales_technician": True,
+    }
+    employee = user.employee_ids[:1]
+    if employee:
+        employee.sudo().write(vals)
+    else:
+        employee = env["hr.employee"].sudo().create(vals)
+    return employee.with_env(env)
+
+
 class AfterSalesCommon(AccountTestInvoicingCommon):
     """Shared data: a company with a chart of accounts and a warehouse, customers,
     serial-tracked products with warranty terms, and users of each service group."""
@@ -105,26 +155,7 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
     @classmethod
     def _office_calendar(cls, name):
         """A working calendar in Europe/Amsterdam: Monday to Friday, 8-12 and 13-17."""
-        return cls.env["resource.calendar"].create(
-            {
-                "name": name,
-                "tz": "Europe/Amsterdam",
-                "company_id": cls.company.id,
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"{day} {period}",
-                            "dayofweek": str(day),
-                            "hour_from": hour_from,
-                            "hour_to": hour_to,
-                            "day_period": period,
-                        }
-                    )
-                    for day in range(5)
-                    for hour_from, hour_to, period in ((8, 12, "morning"), (13, 17, "afternoon"))
-                ],
-            }
-        )
+        return office_calendar(cls.env, name, cls.company)
 
     @classmethod
     def _make_lot(cls, product, name):

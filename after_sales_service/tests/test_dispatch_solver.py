@@ -197,6 +197,30 @@ class TestDispatchSolver(BaseCase):
 
     # checker ---------------------------------------------------------------
 
+    def test_urgent_high_priority_job_takes_the_place(self):
+        # one free hour (and half an hour too short for either job, which ends the
+        # horizon at 13:30); the greedy takes the earliest deadline (priority 0),
+        # leaving the priority-3 job, due an hour later, to miss its SLA (4 vs 1)
+        techs = [Technician("T", intervals=[(8 * H, 9 * H), (13 * H, 13 * H + 30)], home=P)]
+        jobs = [
+            Job("low", 60, deadline=10 * H, priority=0, location=P),
+            Job("high", 60, deadline=11 * H, priority=3, location=P),
+        ]
+        greedy, opt = both(techs, jobs)
+        self.assertEqual(list(self.by_job(greedy)), ["low"])
+        self.assertEqual(greedy.stats["sla_weighted"], 4)
+        self.assertEqual(greedy.stats["sla_missed"], 1)
+        self.assertEqual(list(self.by_job(opt)), ["high"])
+        self.assertEqual(opt.stats["sla_weighted"], 1)
+        self.assertEqual(opt.stats["sla_missed"], 1)
+        self.assertIn("low", opt.unplanned)
+        self.assertSound(techs, jobs, opt)
+        # a deadline after the horizon is no miss: the job waits for the next days
+        jobs[0] = replace(jobs[0], deadline=3 * DAY)
+        greedy, opt = both(techs, jobs)
+        self.assertEqual(list(self.by_job(opt)), ["high"])
+        self.assertEqual(opt.stats["sla_missed"], 0)
+
     def test_checker_catches_broken_plan(self):
         techs = [Technician("A", {"hvac": 1}, MORNING, P), Technician("B", {}, MORNING, P)]
         jobs = [

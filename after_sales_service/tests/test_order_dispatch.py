@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 import pytz
 from freezegun import freeze_time
@@ -9,9 +10,9 @@ from ortools.sat.python import cp_model  # noqa: F401 pylint: disable=unused-imp
 
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
-from .common import AfterSalesCommon
+from .common import AfterSalesCommon, make_technician
 
 # Sunday 1 March 2026; Amsterdam is UTC+1: the horizon Monday 2 to Wednesday 4 March
 # (local) runs from 1 March 23:00 to 4 March 23:00 UTC.
@@ -77,26 +78,9 @@ class TestOrderDispatch(AfterSalesCommon):
 
     @classmethod
     def _make_technician(cls, login, skill_level):
-        user = new_test_user(
-            cls.env,
-            login=f"dispatch_{login}",
-            name=login.capitalize(),
-            groups="after_sales_service.group_technician",
-            company_id=cls.company.id,
+        employee = make_technician(
+            cls.env, f"dispatch_{login}", login.capitalize(), cls.calendar, cls.company
         )
-        vals = {
-            "name": login.capitalize(),
-            "user_id": user.id,
-            "company_id": cls.company.id,
-            "resource_calendar_id": cls.calendar.id,
-            "tz": "Europe/Amsterdam",
-            "is_after_sales_technician": True,
-        }
-        employee = user.employee_ids[:1]
-        if employee:
-            employee.sudo().write(vals)
-        else:
-            employee = cls.env["hr.employee"].sudo().create(vals)
         cls.env["hr.employee.skill"].sudo().create(
             {
                 "employee_id": employee.id,
@@ -305,3 +289,98 @@ class TestOrderDispatch(AfterSalesCommon):
         self.assertEqual(wizard.solver, "optimiser")
         with self.assertRaises(ValidationError):
             wizard.date_end = wizard.date_start
+
+    # ------------------------------------------------------------------
+    # Customer windows, locks and the nightly planning
+    # ------------------------------------------------------------------
+    def test_customer_window_respected(self):
+        # Tuesday 3 March, 14:00-16:30 in Amsterdam
+        window = (datetime(2026, 3, 3, 13, 0), datetime(2026, 3, 3, 15, 30))
+        self.small.write({"window_start": window[0], "window_end": window[1]})
+        for solver in ("greedy", "optimiser"):
+            wizard = self._dispatch(solver=solver)
+            line = wizard.planned_line_ids.filtered(lambda line: line.order_id == self.small)
+            self.assertTrue(line, solver)
+            self.assertGreaterEqual(line.date_start, window[0], solver)
+            self.assertLessEqual(line.date_end, window[1], solver)
+        wizard.action_confirm()
+        self.assertGreaterEqual(self.small.planned_date_start, window[0])
+        # a window nobody can meet (a Saturday) leaves the order unplanned, with the reason
+        saturday = self._order(
+            self.type_corrective,
+            1.0,
+            window_start=datetime(2026, 3, 7, 8, 0),
+            window_end=datetime(2026, 3, 7, 16, 0),
+        )
+        wizard = self._dispatch()
+        self.assertEqual(wizard.unplanned_line_ids.order_id, saturday)
+        self.assertIn("time window", wizard.unplanned_line_ids.explanation)
+
+    def test_locked_and_confirmed_orders_are_not_planned(self):
+        self.small.planning_locked = True
+        self.repair.customer_confirmed = True
+        wizard = self._dispatch()
+        self.assertEqual(wizard.line_ids.order_id, self.cooling)
+
+    def _cron(self):
+        self.company.after_sales_plan_days = 3
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0):
+            self.env["after_sales.order.dispatch"]._cron_plan_orders()
+        self.env.invalidate_all()
+
+    def test_nightly_planning(self):
+        fixed = self._order(
+            self.type_corrective,
+            1.0,
+            technician_ids=[Command.set(self.bram.user_id.ids)],
+            planned_date_start=datetime(2026, 3, 3, 8, 0),
+            planned_date_end=datetime(2026, 3, 3, 9, 0),
+            planning_locked=True,
+        )
+        started = self._order(
+            self.type_corrective,
+            1.0,
+            technician_ids=[Command.set(self.anna.user_id.ids)],
+            planned_date_start=datetime(2026, 3, 2, 8, 0),
+            planned_date_end=datetime(2026, 3, 2, 9, 0),
+        )
+        started.action_schedule()
+        started.action_start()
+        locked = self._order(self.type_corrective, 1.0, planning_locked=True)
+        before = self._snapshot(fixed | started | locked)
+        # no company asks for it: nothing happens
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0):
+            self.env["after_sales.order.dispatch"]._cron_plan_orders()
+        self.assertFalse(self.orders.technician_ids)
+        self._cron()
+        self.assertEqual(self._snapshot(fixed | started | locked), before)
+        for order in self.orders:
+            self.assertTrue(order.technician_ids, order.name)
+            self.assertEqual(order.state, "new")
+            self.assertGreaterEqual(order.planned_date_start, HORIZON_START)
+            self.assertLessEqual(order.planned_date_end, HORIZON_END)
+        self.assertEqual(self.cooling.technician_ids, self.anna.user_id)
+        # a second run moves nothing
+        planned = self._snapshot(self.orders)
+        self._cron()
+        self.assertEqual(self._snapshot(self.orders), planned)
+
+    def test_nightly_planning_one_refused_order_gets_an_activity(self):
+        order_model = type(self.env["after_sales.order"])
+        check = order_model._check_technician_planning
+        broken = self.repair
+
+        def refuse_broken(orders):
+            if broken in orders and orders.technician_ids:
+                raise ValidationError(orders.env._("The customer's site is closed for works."))
+            return check(orders)
+
+        with patch.object(order_model, "_check_technician_planning", refuse_broken):
+            self._cron()
+        self.assertFalse(broken.technician_ids)
+        self.assertFalse(broken.planned_date_start)
+        activity = broken.activity_ids.filtered(lambda a: a.summary == "Automatic planning failed")
+        self.assertEqual(len(activity), 1)
+        self.assertIn("site is closed", str(activity.note))
+        self.assertTrue(self.cooling.technician_ids)
+        self.assertTrue(self.small.technician_ids)

@@ -3,6 +3,7 @@
 planner's dataclasses and shows its answer; nothing is written on orders before
 Confirm."""
 
+import logging
 import math
 from datetime import datetime, time, timedelta
 
@@ -15,7 +16,16 @@ from odoo.tools import format_datetime, format_duration
 
 from ..models import dispatch
 from ..models.hr_employee import BUSY_STATES
-from ..models.utils import company_today, company_tz, window_action
+from ..models.utils import (
+    company_today,
+    company_tz,
+    error_message,
+    notify_failure,
+    try_lock,
+    window_action,
+)
+
+_logger = logging.getLogger(__name__)
 
 HORIZON_DAYS = 5
 SOLVERS = [("optimiser", "Optimiser"), ("greedy", "Greedy")]
@@ -52,7 +62,7 @@ class AfterSalesOrderDispatch(models.TransientModel):
     date_end = fields.Datetime(string="To", required=True, default=_default_horizon_end)
     speed_kmh = fields.Float(
         string="Average Speed (km/h)",
-        default=dispatch.DEFAULT_SPEED_KMH,
+        default=lambda self: self.env.company.after_sales_speed_kmh or dispatch.DEFAULT_SPEED_KMH,
         required=True,
         help="Travel time between two places is the straight-line distance at this speed.",
     )
@@ -118,6 +128,8 @@ class AfterSalesOrderDispatch(models.TransientModel):
                 ("company_id", "=", self.company_id.id),
                 ("state", "=", "new"),
                 ("technician_ids", "=", False),
+                ("planning_locked", "=", False),
+                ("customer_confirmed", "=", False),
             ],
             order="resolution_deadline, priority desc, id",
         )
@@ -193,6 +205,7 @@ class AfterSalesOrderDispatch(models.TransientModel):
                         id=f"fixed:{order.id}:{employee.id}",
                         duration=max(0, self._minutes(end, math.ceil) - self._minutes(start)),
                         location=self._location(order),
+                        zone=order._travel_place()[1],
                         fixed=(employee.id, self._minutes(start)),
                     )
                 )
@@ -200,14 +213,27 @@ class AfterSalesOrderDispatch(models.TransientModel):
 
     def _make_job(self, order):
         deadline = order.resolution_deadline
+        duration = round((order.planned_hours or 0.0) * 60)
+        window = None
+        if order.window_start or order.window_end:
+            # the planner bounds the start: (earliest start, latest start)
+            earliest = self._minutes(order.window_start, math.ceil) if order.window_start else 0
+            latest = (
+                self._minutes(order.window_end) - duration
+                if order.window_end
+                else self._minutes(self.date_end)
+            )
+            window = (max(0, earliest), latest)
+        _coordinates, zone = order._travel_place()
         return dispatch.Job(
             id=order.id,
-            duration=round((order.planned_hours or 0.0) * 60),
+            duration=duration,
             skills={str(skill.id): level for skill, level in order._required_skills().items()},
+            window=window,
             deadline=self._minutes(deadline) if deadline else None,
             priority=int(order.priority or 0),
             location=self._location(order),
-            zone=None,
+            zone=zone,
         )
 
     # ------------------------------------------------------------------
@@ -396,34 +422,118 @@ class AfterSalesOrderDispatch(models.TransientModel):
             "name": self.env._("Plan Automatically"),
         }
 
+    def _lines_to_apply(self):
+        """The proposed assignments still valid: their order is new, unassigned and
+        not locked, and nobody else is writing it (row lock, skipped when taken)."""
+        # sudo: a service user reads employees only through their public profile
+        lines = self.planned_line_ids.filtered(lambda line: line.employee_id.sudo().user_id)
+        if not lines:
+            return lines
+        self.env["after_sales.order"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT o.id FROM after_sales_order o
+             WHERE o.id IN %s AND o.state = 'new'
+               AND NOT COALESCE(o.planning_locked, FALSE)
+               AND NOT COALESCE(o.customer_confirmed, FALSE)
+               AND NOT EXISTS (SELECT 1 FROM after_sales_order_technician_rel r
+                                WHERE r.order_id = o.id)
+               FOR UPDATE OF o SKIP LOCKED
+            """,
+            [tuple(lines.order_id.ids)],
+        )
+        free = {row[0] for row in self.env.cr.fetchall()}
+        # another transaction may have assigned them before we locked
+        lines.order_id.invalidate_recordset(["state", "technician_ids"])
+        return lines.filtered(lambda line: line.order_id.id in free)
+
+    def _apply_line(self, line):
+        line.order_id.write(
+            {
+                "technician_ids": [Command.set(line.employee_id.sudo().user_id.ids)],
+                "planned_date_start": line.date_start,
+                "planned_date_end": line.date_end,
+            }
+        )
+
     def action_confirm(self):
         """Give each previewed order its technician and slot; the planning checks of
         the orders apply and any refusal undoes the whole confirmation. Orders that a
-        person assigned or started since Compute are left alone."""
+        person assigned, locked or started since Compute are left alone."""
         self.ensure_one()
         if not self.is_computed:
             raise UserError(self.env._("Compute a plan first."))
-        lines = self.planned_line_ids.filtered(
-            lambda line: (
-                line.order_id.state == "new"
-                and not line.order_id.technician_ids
-                and line.employee_id.user_id
-            )
-        )
+        lines = self._lines_to_apply()
         for line in lines:
-            line.order_id.write(
-                {
-                    "technician_ids": [Command.set(line.employee_id.user_id.ids)],
-                    "planned_date_start": line.date_start,
-                    "planned_date_end": line.date_end,
-                }
-            )
+            self._apply_line(line)
         return window_action(
             self.env,
             "after_sales_service.after_sales_order_action",
             [("id", "in", lines.order_id.ids)],
             {},
         )
+
+    # ------------------------------------------------------------------
+    # Nightly planning
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_plan_orders(self):
+        """Plan the unassigned new orders of the next days of every company that asks
+        for it (its "automatic planning days"). Orders that have a technician, are
+        locked, confirmed by the customer or in progress are never moved: only
+        unassigned new orders are planned. An order the planning checks refuse gets
+        an activity; the others go on. Two runs at once: the technicians of a company
+        are locked for the run (the second run skips that company) and each order row
+        is locked before it is written."""
+        companies = self.env["res.company"].sudo().search([("after_sales_plan_days", ">", 0)])
+        for index, company in enumerate(companies):
+            try:
+                with self.env.cr.savepoint():
+                    self.with_company(company)._plan_company(company)
+            except Exception as error:  # noqa: BLE001 - one company must not stop the others
+                self.env.invalidate_all()
+                _logger.warning(
+                    "Automatic planning of %s failed: %s", company.name, error_message(error)
+                )
+            if self.env["ir.cron"]._commit_progress(1, remaining=len(companies) - index - 1) <= 0:
+                break
+
+    def _plan_company(self, company):
+        start = _default_horizon_start(self.with_company(company))
+        wizard = self.create(
+            {
+                "company_id": company.id,
+                "date_start": start,
+                "date_end": start + timedelta(days=company.after_sales_plan_days),
+                "time_limit": 20,
+            }
+        )
+        employees = wizard._technician_employees()
+        if not employees or len(try_lock(employees)) < len(employees):
+            _logger.info("Automatic planning of %s: skipped (no technicians or busy)", company.name)
+            return
+        wizard.action_compute()
+        applied = 0
+        for line in wizard._lines_to_apply():
+            try:
+                with self.env.cr.savepoint():
+                    wizard._apply_line(line)
+                applied += 1
+            except Exception as error:  # noqa: BLE001 - one order must not stop the others
+                self.env.invalidate_all()
+                order = line.order_id
+                notify_failure(
+                    order,
+                    self.env._("Automatic planning failed"),
+                    self.env._(
+                        "The automatic planning could not give this order to %(technician)s: "
+                        "%(error)s",
+                        technician=line.employee_id.name,
+                        error=error_message(error),
+                    ),
+                    order.user_id or order.create_uid,
+                )
+        _logger.info("Automatic planning of %s: %s orders planned", company.name, applied)
 
 
 class AfterSalesOrderDispatchLine(models.TransientModel):
