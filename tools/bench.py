@@ -54,6 +54,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+import bench_claims
 import bench_dispatch
 import bench_floor
 import bench_orders
@@ -86,7 +87,7 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--only",
-        choices=["contracts", "plans", "orders", "dispatch"],
+        choices=["contracts", "plans", "orders", "dispatch", "claims"],
         default=None,
         help="run only the contract-invoicing bench, the maintenance-plan bench or the "
         "service-order invoicing and cost-entry bench (default: all)",
@@ -156,6 +157,7 @@ def parse_args(argv):
     )
     bench_plans.add_arguments(parser)
     bench_orders.add_arguments(parser)
+    bench_claims.add_arguments(parser)
     bench_dispatch.add_arguments(parser)
     args, rest = parser.parse_known_args(argv)
     if rest:
@@ -176,6 +178,7 @@ def parse_args(argv):
         parser.error("--sizes needs positive integers")
     bench_plans.finish_arguments(parser, args)
     bench_orders.finish_arguments(parser, args)
+    bench_claims.finish_arguments(parser, args)
     return args
 
 
@@ -717,6 +720,10 @@ def main(argv=None):
         if statuses:
             print()
         statuses.append(bench_orders.run(bench, args, fmt_table))
+    if args.only in (None, "claims"):
+        if statuses:
+            print()
+        statuses.append(bench_claims.run(bench, args, fmt_table))
     if args.only is None:
         print()
         statuses.append(bench_dispatch.run(args))

@@ -40,3 +40,16 @@ from . import dispatch
 from . import after_sales_order_planning
 from . import after_sales_workload
 from . import after_sales_order_board
+from . import after_sales_failure_code
+from . import after_sales_reject_reason
+from . import after_sales_claim
+from . import after_sales_portal
+from . import after_sales_claim_links
+from . import after_sales_claim_resolution
+from . import after_sales_order_claim
+from . import after_sales_rating
+from . import after_sales_service_type_rating
+from . import after_sales_order_rating
+from . import after_sales_claim_rating
+from . import after_sales_contract_rating
+from . import after_sales_rating_report

@@ -29,12 +29,34 @@ def next_sequence_names(env, code, company, count):
     """Return ``count`` consecutive names of the sequence ``code`` of ``company``.
 
     ``ir.sequence.next_by_code`` costs two queries per name (search + nextval);
-    a cron creating thousands of records draws the numbers in one ``nextval``
-    over ``generate_series`` instead. Sequences with date ranges or without gaps
+    here the company's standard sequence is found and its numbers drawn in one
+    query (``nextval`` over ``generate_series``), for one record or thousands. Sequences with date ranges or without gaps
     go through Odoo's own ``_next`` per name.
     """
     if count <= 0:
         return []
+    # the usual case in one query: the company's standard sequence and its numbers
+    env["ir.sequence"].flush_model(
+        ["code", "company_id", "active", "implementation", "use_date_range"]
+    )
+    rows = env.execute_query(
+        SQL(
+            """
+            SELECT s.id, nextval('ir_sequence_' || CASE WHEN s.id < 1000
+                                     THEN lpad(s.id::text, 3, '0') ELSE s.id::text END)
+              FROM (SELECT id FROM ir_sequence
+                     WHERE code = %s AND company_id = %s AND active
+                       AND implementation = 'standard' AND NOT COALESCE(use_date_range, FALSE)
+                     ORDER BY id LIMIT 1) s
+             CROSS JOIN generate_series(1, %s)
+            """,
+            code,
+            company.id,
+            count,
+        )
+    )
+    if rows:
+        return _format_names(env["ir.sequence"].sudo().browse(rows[0][0]), company, rows)
     sequence = company_sequence(env, code, company)
     if not sequence:
         return ["/"] * count
@@ -42,10 +64,16 @@ def next_sequence_names(env, code, company, count):
         return [sequence._next() for _i in range(count)]
     rows = env.execute_query(
         SQL(
-            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            "SELECT %s, nextval(%s) FROM generate_series(1, %s)",
+            sequence.id,
             f"ir_sequence_{sequence.id:03d}",
             count,
         )
     )
+    return _format_names(sequence, company, rows)
+
+
+def _format_names(sequence, company, rows):
+    """The names of the numbers in ``rows`` ((sequence id, number) pairs)."""
     prefix, suffix = sequence.with_company(company)._get_prefix_suffix()
-    return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in rows]
+    return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for (_id, number) in rows]

@@ -25,3 +25,8 @@ from . import test_technician_planning
 from . import test_dispatch_solver
 from . import test_order_dispatch
 from . import test_dispatch_board
+from . import test_claim_intake
+from . import test_portal
+from . import test_claim_resolution
+from . import test_claim
+from . import test_rating
