@@ -51,6 +51,18 @@ class TestClaim(AfterSalesCommon):
         low = self._claim(priority="0")
         self.assertFalse(low.response_deadline)
 
+    def test_sla_edited_later_keeps_the_promise_made(self):
+        claim = self._claim()
+        promised = (claim.response_deadline, claim.resolution_deadline)
+        claim.action_review()
+        claim.action_accept()
+        self.contract.sla_ids.write({"response_hours": 1, "resolution_hours": 2})
+        self.env.flush_all()
+        claim.invalidate_recordset()
+        self.assertEqual((claim.response_deadline, claim.resolution_deadline), promised)
+        # a claim received after the change gets the new SLA
+        self.assertEqual(self._claim().response_deadline, datetime(2026, 11, 27, 16, 0))
+
     def test_workflow(self):
         claim = self._claim()
         self.assertEqual(claim.state, "new")

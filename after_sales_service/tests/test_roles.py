@@ -40,6 +40,9 @@ MATRIX = {
     "after_sales.meter.reading": ("rwc-", "rwc-", "rwcu", "----", "----"),
     "after_sales.loan": ("r---", "rwc-", "rwcu", "----", "----"),
     "after_sales.plan": ("r---", "rwc-", "rwcu", "r---", "----"),
+    "after_sales.claim": ("r---", "rwc-", "rwcu", "r---", "r---"),
+    "after_sales.failure.code": ("r---", "r---", "rwcu", "----", "----"),
+    "after_sales.reject.reason": ("r---", "r---", "rwcu", "----", "r---"),
     # no write/create on serial numbers beyond what the stock module grants
     "stock.lot": ("r---", "r---", "r---", None, None),
 }
@@ -117,7 +120,33 @@ class TestRoles(AfterSalesCommon, HttpCase):
         cls.loan = cls._loan()
         cls.plan = cls._create_plan()
 
+        cls.claim = cls._claim()
+        cls.failure_code = cls._failure_code()
+        cls.reject_reason = cls._reject_reason()
+
         cls.models = {
+            "after_sales.claim": {
+                "record": cls.claim,
+                "fresh": cls._claim,
+                "write": {"category": "billing"},
+                "create": lambda: {
+                    "partner_id": cls.customer.id,
+                    "channel": "phone",
+                    "description": "<p>It leaks</p>",
+                },
+            },
+            "after_sales.failure.code": {
+                "record": cls.failure_code,
+                "fresh": cls._failure_code,
+                "write": {"name": "Leaks water"},
+                "create": lambda: {"name": "No steam", "kind": "symptom"},
+            },
+            "after_sales.reject.reason": {
+                "record": cls.reject_reason,
+                "fresh": cls._reject_reason,
+                "write": {"name": "Too late"},
+                "create": lambda: {"name": "Not our product"},
+            },
             "after_sales.service.type": {
                 "record": cls.type_corrective,
                 "fresh": cls._service_type,
@@ -325,6 +354,20 @@ class TestRoles(AfterSalesCommon, HttpCase):
                 "date_start": "2026-01-01",
             }
         )
+
+    @classmethod
+    def _claim(cls):
+        return cls.env["after_sales.claim"].create(
+            {"partner_id": cls.customer.id, "equipment_id": cls.equipment.id, "channel": "phone"}
+        )
+
+    @classmethod
+    def _failure_code(cls):
+        return cls.env["after_sales.failure.code"].create({"name": "Leak", "kind": "symptom"})
+
+    @classmethod
+    def _reject_reason(cls):
+        return cls.env["after_sales.reject.reason"].create({"name": "Outside the term"})
 
     # ------------------------------------------------------------------
     # JSON-RPC
