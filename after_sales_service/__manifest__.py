@@ -65,8 +65,13 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/after_sales_claim_resolution_views.xml",
         "wizard/after_sales_claim_reject_views.xml",
         "views/after_sales_service_menus.xml",
+        "data/after_sales_quality_data.xml",
+        "views/after_sales_quality_views.xml",
+        "wizard/after_sales_order_refuse_views.xml",
+        "views/after_sales_criteria_views.xml",
         "views/portal_templates.xml",
         "views/after_sales_dispatch_board_views.xml",
+        "views/after_sales_kpi_views.xml",
         "security/after_sales_rating_security.xml",
         "data/mail_template_rating_data.xml",
         "views/after_sales_rating_views.xml",
@@ -77,10 +82,12 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "demo/after_sales_planning_demo.xml",
         "demo/after_sales_claim_demo.xml",
         "demo/after_sales_rating_demo.xml",
+        "demo/after_sales_quality_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "after_sales_service/static/src/dispatch_board/**/*",
+            "after_sales_service/static/src/kpi_dashboard/**/*",
         ],
         "web.assets_tests": [
             "after_sales_service/static/tests/tours/**/*",

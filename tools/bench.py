@@ -57,6 +57,7 @@ from datetime import timedelta
 import bench_claims
 import bench_dispatch
 import bench_floor
+import bench_kpi
 import bench_orders
 import bench_plans
 from bench_floor import FLOOR_LABEL, FLOOR_NAME
@@ -87,7 +88,7 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--only",
-        choices=["contracts", "plans", "orders", "dispatch", "claims"],
+        choices=["contracts", "plans", "orders", "dispatch", "claims", "kpi"],
         default=None,
         help="run only the contract-invoicing bench, the maintenance-plan bench or the "
         "service-order invoicing and cost-entry bench (default: all)",
@@ -158,6 +159,7 @@ def parse_args(argv):
     bench_plans.add_arguments(parser)
     bench_orders.add_arguments(parser)
     bench_claims.add_arguments(parser)
+    bench_kpi.add_arguments(parser)
     bench_dispatch.add_arguments(parser)
     args, rest = parser.parse_known_args(argv)
     if rest:
@@ -179,6 +181,7 @@ def parse_args(argv):
     bench_plans.finish_arguments(parser, args)
     bench_orders.finish_arguments(parser, args)
     bench_claims.finish_arguments(parser, args)
+    bench_kpi.finish_arguments(parser, args)
     return args
 
 
@@ -724,6 +727,10 @@ def main(argv=None):
         if statuses:
             print()
         statuses.append(bench_claims.run(bench, args, fmt_table))
+    if args.only in (None, "kpi"):
+        if statuses:
+            print()
+        statuses.append(bench_kpi.run(bench, args, fmt_table))
     if args.only is None:
         print()
         statuses.append(bench_dispatch.run(args))

@@ -53,3 +53,14 @@ from . import after_sales_order_rating
 from . import after_sales_claim_rating
 from . import after_sales_contract_rating
 from . import after_sales_rating_report
+from . import after_sales_kpi
+from . import after_sales_kpi_quality
+from . import res_company_quality
+from . import res_config_settings_quality
+from . import product_template_quality
+from . import after_sales_order_refusal
+from . import after_sales_claim_criteria
+from . import after_sales_service_type_market
+from . import after_sales_order_task_standard
+from . import after_sales_kpi_criteria
+from . import after_sales_order_kpi

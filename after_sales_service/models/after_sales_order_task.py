@@ -26,8 +26,13 @@ class AfterSalesOrderTask(models.Model):
     date_done = fields.Datetime(string="Done On", readonly=True)
     note = fields.Char()
 
+    def _technician_writable_fields(self):
+        """The fields a technician may write on a task of their order (the
+        record rules decide which orders are theirs); extended by other files."""
+        return TECHNICIAN_WRITABLE_FIELDS
+
     def write(self, vals):
-        forbidden = technician_forbidden_fields(self, vals, TECHNICIAN_WRITABLE_FIELDS)
+        forbidden = technician_forbidden_fields(self, vals, self._technician_writable_fields())
         if forbidden:
             raise AccessError(
                 self.env._(

@@ -30,3 +30,6 @@ from . import test_portal
 from . import test_claim_resolution
 from . import test_claim
 from . import test_rating
+from . import test_kpi_dashboard
+from . import test_service_criteria
+from . import test_quality

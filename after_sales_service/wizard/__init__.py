@@ -1,3 +1,4 @@
 from . import after_sales_provision_report
 from . import after_sales_order_dispatch
 from . import after_sales_claim_reject
+from . import after_sales_order_refuse
