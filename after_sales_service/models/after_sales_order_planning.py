@@ -151,32 +151,23 @@ class AfterSalesOrder(models.Model):
     def _check_move_in_progress(self, vals):
         """An order being worked on keeps its slot."""
         for order in self.filtered(lambda o: o.state == "in_progress"):
-            for fname in PLANNED_DATE_FIELDS:
-                if fname not in vals:
-                    continue
-                new = vals[fname]
-                if fname != "planned_hours":
-                    new = fields.Datetime.to_datetime(new)
-                if (new or False) != (order[fname] or False):
-                    raise UserError(
-                        self.env._(
-                            "Service order %(name)s is in progress: it cannot be moved.",
-                            name=order.name,
-                        )
+            if order._moved_by(vals, PLANNED_DATE_FIELDS):
+                raise UserError(
+                    self.env._(
+                        "Service order %(name)s is in progress: it cannot be moved.",
+                        name=order.name,
                     )
+                )
 
-    def _moved_by(self, vals):
-        """Whether ``vals`` changes this order's slot or technicians."""
+    def _moved_by(self, vals, fnames=MOVE_FIELDS):
+        """Whether ``vals`` changes this order's ``fnames`` (by default its slot or
+        its technicians)."""
         self.ensure_one()
-        for fname in MOVE_FIELDS:
+        for fname in fnames:
             if fname not in vals:
                 continue
             if fname == "technician_ids":
-                new_ids = (
-                    self.env["after_sales.order"]
-                    ._fields["technician_ids"]
-                    .convert_to_cache(vals[fname], self)
-                )
+                new_ids = self._fields[fname].convert_to_cache(vals[fname], self)
                 if set(new_ids) != set(self.technician_ids.ids):
                     return True
                 continue
@@ -191,22 +182,24 @@ class AfterSalesOrder(models.Model):
         """A locked or customer-confirmed order keeps its technicians and slot; the same
         write may lift the lock (a person deciding to move it)."""
         for order in self.filtered(lambda o: o.planning_locked or o.customer_confirmed):
-            still_locked = (order.planning_locked and vals.get("planning_locked", True)) or (
-                order.customer_confirmed and vals.get("customer_confirmed", True)
-            )
-            if still_locked and order._moved_by(vals):
-                if order.planning_locked and vals.get("planning_locked", True):
-                    message = self.env._(
+            locked = order.planning_locked and vals.get("planning_locked", True)
+            confirmed = order.customer_confirmed and vals.get("customer_confirmed", True)
+            if not (locked or confirmed) or not order._moved_by(vals):
+                continue
+            if locked:
+                raise UserError(
+                    self.env._(
                         "Service order %(name)s is locked: unlock it before moving it.",
                         name=order.name,
                     )
-                else:
-                    message = self.env._(
-                        "The customer confirmed the visit of service order %(name)s: clear "
-                        "the confirmation before moving it.",
-                        name=order.name,
-                    )
-                raise UserError(message)
+                )
+            raise UserError(
+                self.env._(
+                    "The customer confirmed the visit of service order %(name)s: clear "
+                    "the confirmation before moving it.",
+                    name=order.name,
+                )
+            )
 
     def _planning_technicians(self):
         """The employees, flagged as after-sales technicians, of this order's technician
