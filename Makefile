@@ -20,7 +20,7 @@ export DB HTTP_PORT ODOO_SRC VENV MODULE_DIR PG_MODE
 TOOLS := $(ROOT)/tools
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint fix bench pg-stop clean-db clean
+.PHONY: help setup run test lint fix bench loadtest i18n pg-stop clean-db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' "$(ROOT)/Makefile" | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -42,8 +42,14 @@ lint: ## ruff check, ruff format --check, pylint-odoo
 fix: ## apply ruff's fixes and formatting
 	@bash "$(TOOLS)/lint.sh" --fix
 
+i18n: ## export i18n/<module>.pot, merge into nl.po, count untranslated terms
+	@bash "$(TOOLS)/i18n.sh"
+
 bench: ## tools/bench.py against a throwaway database
 	@bash "$(TOOLS)/bench.sh"
+
+loadtest: ## 20 users for 60 s over JSON-RPC against a server with 2 workers
+	@bash "$(TOOLS)/loadtest.sh"
 
 pg-stop: ## stop the private PostgreSQL under .local/ (if one was started)
 	@bash "$(TOOLS)/pg-stop.sh"

@@ -1,6 +1,6 @@
 {
     "name": "After-Sales Service",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/After-Sales",
     "summary": "Installed base, warranties, service contracts, maintenance plans and service orders",
     "description": """
@@ -29,6 +29,7 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "security/ir.model.access.csv",
         "security/after_sales_service_security.xml",
         "security/after_sales_claim_security.xml",
+        "security/after_sales_provider_security.xml",
         "data/ir_sequence_data.xml",
         "data/after_sales_claim_data.xml",
         "data/mail_template_data.xml",
@@ -67,6 +68,7 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/after_sales_service_menus.xml",
         "data/after_sales_quality_data.xml",
         "views/after_sales_quality_views.xml",
+        "wizard/after_sales_quality_analysis_views.xml",
         "wizard/after_sales_order_refuse_views.xml",
         "views/after_sales_criteria_views.xml",
         "views/portal_templates.xml",
@@ -75,6 +77,17 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "security/after_sales_rating_security.xml",
         "data/mail_template_rating_data.xml",
         "views/after_sales_rating_views.xml",
+        "security/after_sales_parts_demand_security.xml",
+        "data/after_sales_parts_demand_data.xml",
+        "views/after_sales_parts_demand_views.xml",
+        "views/after_sales_provider_views.xml",
+        "security/after_sales_end_of_life_security.xml",
+        "data/after_sales_end_of_life_data.xml",
+        "views/after_sales_end_of_life_views.xml",
+        "security/after_sales_dealer_claim_security.xml",
+        "data/after_sales_dealer_claim_data.xml",
+        "views/after_sales_dealer_claim_views.xml",
+        "views/after_sales_dealer_claim_portal_templates.xml",
     ],
     "demo": [
         "demo/after_sales_service_demo.xml",
@@ -83,6 +96,10 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "demo/after_sales_claim_demo.xml",
         "demo/after_sales_rating_demo.xml",
         "demo/after_sales_quality_demo.xml",
+        "demo/after_sales_parts_demand_demo.xml",
+        "demo/after_sales_end_of_life_demo.xml",
+        "demo/after_sales_dealer_claim_demo.xml",
+        "demo/after_sales_provider_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

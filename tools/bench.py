@@ -59,6 +59,7 @@ import bench_dispatch
 import bench_floor
 import bench_kpi
 import bench_orders
+import bench_parts
 import bench_plans
 from bench_floor import FLOOR_LABEL, FLOOR_NAME
 
@@ -88,7 +89,7 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--only",
-        choices=["contracts", "plans", "orders", "dispatch", "claims", "kpi"],
+        choices=["contracts", "plans", "orders", "dispatch", "claims", "kpi", "parts"],
         default=None,
         help="run only the contract-invoicing bench, the maintenance-plan bench or the "
         "service-order invoicing and cost-entry bench (default: all)",
@@ -160,6 +161,7 @@ def parse_args(argv):
     bench_orders.add_arguments(parser)
     bench_claims.add_arguments(parser)
     bench_kpi.add_arguments(parser)
+    bench_parts.add_arguments(parser)
     bench_dispatch.add_arguments(parser)
     args, rest = parser.parse_known_args(argv)
     if rest:
@@ -182,6 +184,7 @@ def parse_args(argv):
     bench_orders.finish_arguments(parser, args)
     bench_claims.finish_arguments(parser, args)
     bench_kpi.finish_arguments(parser, args)
+    bench_parts.finish_arguments(parser, args)
     return args
 
 
@@ -731,6 +734,10 @@ def main(argv=None):
         if statuses:
             print()
         statuses.append(bench_kpi.run(bench, args, fmt_table))
+    if args.only in (None, "parts"):
+        if statuses:
+            print()
+        statuses.append(bench_parts.run(bench, args, fmt_table))
     if args.only is None:
         print()
         statuses.append(bench_dispatch.run(args))

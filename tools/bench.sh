@@ -44,7 +44,7 @@ dedup_csv() { # dedup_csv "a, b,,a" -> "a,b": blanks dropped, first occurrence k
     printf '%s\n' "$out"
 }
 
-install="$MODULE${BENCH_INSTALL:+,$BENCH_INSTALL}"
+install="$MODULES${BENCH_INSTALL:+,$BENCH_INSTALL}"
 if [ -f "$ROOT/tools/bench_prepare.py" ] && [ "${BENCH_OCA:-1}" != 0 ]; then
     prepared="$("$PY" "$ROOT/tools/bench_prepare.py")" || die "tools/bench_prepare.py failed"
     prepared="$(printf '%s' "$prepared" | tr -d '[:space:]')"

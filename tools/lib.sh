@@ -40,6 +40,18 @@ VENV="$(_abs "${VENV:-.venv}")"
 MODULE_DIR="$(_abs "${MODULE_DIR:-after_sales_service}")"
 MODULE_DIR="${MODULE_DIR%/}"
 MODULE="$(basename "$MODULE_DIR")"
+# Bridge modules beside the module (after_sales_* folders with a manifest, e.g.
+# after_sales_purchase): installed, tested and linted with it.
+BRIDGE_DIRS=()
+for _d in "$(dirname "$MODULE_DIR")"/after_sales_*/; do
+    _d="${_d%/}"
+    [ "$_d" != "$MODULE_DIR" ] && [ -f "$_d/__manifest__.py" ] && BRIDGE_DIRS+=("$_d")
+done
+unset _d
+MODULE_DIRS=("$MODULE_DIR" ${BRIDGE_DIRS[@]+"${BRIDGE_DIRS[@]}"})
+MODULES="$MODULE"
+for _d in ${BRIDGE_DIRS[@]+"${BRIDGE_DIRS[@]}"}; do MODULES="$MODULES,$(basename "$_d")"; done
+unset _d
 PY="$VENV/bin/python"
 HTTP_PORT="${HTTP_PORT:-8069}"
 PG_MODE="${PG_MODE:-auto}"
@@ -471,8 +483,8 @@ odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" "$@"; }
 # module_hash: hash of the module's files (paths + contents), ignoring caches
 module_hash() {
     (
-        cd "$MODULE_DIR"
-        find . -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '*.pyo' \
+        cd "$(dirname "$MODULE_DIR")"
+        find "${MODULE_DIRS[@]##*/}" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '*.pyo' \
             ! -name '*~' ! -name '.*.swp' -print0 | LC_ALL=C sort -z |
             xargs -0 -r sha256sum
     ) | sha256sum | cut -d' ' -f1
@@ -489,12 +501,15 @@ odoo_step() {
         return 1
     fi
     local state
-    state="$(pgtool module-state "$db" "$MODULE")"
-    if [ "$state" != installed ]; then
-        tail_log "$log" 60
-        printf 'ERROR: module %s is "%s" in database %s after odoo-bin %s\n' "$MODULE" "$state" "$db" "$*" >&2
-        return 1
-    fi
+    local state m
+    for m in ${ODOO_STEP_MODULES:-$MODULE}; do
+        state="$(pgtool module-state "$db" "$m")"
+        if [ "$state" != installed ]; then
+            tail_log "$log" 60
+            printf 'ERROR: module %s is "%s" in database %s after odoo-bin %s\n' "$m" "$state" "$db" "$*" >&2
+            return 1
+        fi
+    done
 }
 
 # log_errors LOG: print ERROR/CRITICAL lines of an Odoo log; non-zero when there are some

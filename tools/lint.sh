@@ -11,7 +11,7 @@ ensure_odoo_src
 ensure_venv
 
 cd "$ROOT"
-targets=("$MODULE_DIR")
+targets=("${MODULE_DIRS[@]}")
 shopt -s nullglob
 py_tools=("$ROOT"/tools/*.py)
 shopt -u nullglob
@@ -34,7 +34,7 @@ run() { # run NAME CMD...
 
 run "ruff check" "$VENV/bin/ruff" check --config "$ROOT/ruff.toml" "${targets[@]}" "${py_tools[@]}"
 run "ruff format --check" "$VENV/bin/ruff" format --config "$ROOT/ruff.toml" --check "${targets[@]}" "${py_tools[@]}"
-run "pylint (pylint-odoo)" "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" "$MODULE_DIR"
+run "pylint (pylint-odoo)" "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" "${MODULE_DIRS[@]}"
 
 if [ "${#failed[@]}" -gt 0 ]; then
     die "lint failed: ${failed[*]}  (auto-fix most ruff issues: make fix)"

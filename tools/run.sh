@@ -20,9 +20,9 @@ if [ "$state" != installed ]; then
     log="$LOGS/install-$DB.log"
     created=
     [ "$state" = nodb ] && created=1
-    say "Installing $MODULE with demo data into database $DB (log: $log)"
+    say "Installing $MODULES with demo data into database $DB (log: $log)"
     start=$SECONDS
-    if ! odoo_step "$DB" "$log" -i "$MODULE" --with-demo; then
+    if ! ODOO_STEP_MODULES="${MODULES//,/ }" odoo_step "$DB" "$log" -i "$MODULES" --with-demo; then
         if [ -n "$created" ] && [ -z "${KEEP_DB:-}" ]; then
             pgtool drop-db "$DB" || true
             rm -rf "$LOCAL/data/filestore/$DB"
@@ -34,9 +34,9 @@ if [ "$state" != installed ]; then
     say "Installed in $((SECONDS - start)) s"
 elif [ "$(cat "$hash_file" 2>/dev/null)" != "$new_hash" ]; then
     log="$LOGS/upgrade-$DB.log"
-    say "Module files changed: upgrading $MODULE in $DB (log: $log)"
+    say "Module files changed: upgrading $MODULES in $DB (log: $log)"
     start=$SECONDS
-    odoo_step "$DB" "$log" -u "$MODULE" || die "upgrading $MODULE in $DB failed (full log: $log)"
+    ODOO_STEP_MODULES="${MODULES//,/ }" odoo_step "$DB" "$log" -u "$MODULES" -i "$MODULES" || die "upgrading $MODULES in $DB failed (full log: $log)"
     printf '%s\n' "$new_hash" >"$hash_file"
     say "Upgraded in $((SECONDS - start)) s"
 else

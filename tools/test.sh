@@ -36,18 +36,23 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log="$LOGS/test-install-$TEST_DB.log"
-say "Installing $MODULE (no demo) into throwaway database $TEST_DB (log: $log)"
+say "Installing $MODULES (no demo) into throwaway database $TEST_DB (log: $log)"
 start=$SECONDS
-odoo_step "$TEST_DB" "$log" -i "$MODULE" || die "installing $MODULE failed (full log: $log)"
-log_errors "$log" || die "ERROR lines logged while installing $MODULE (full log: $log)"
+ODOO_STEP_MODULES="${MODULES//,/ }" odoo_step "$TEST_DB" "$log" -i "$MODULES" ||
+    die "installing $MODULES failed (full log: $log)"
+log_errors "$log" || die "ERROR lines logged while installing $MODULES (full log: $log)"
 say "Installed in $((SECONDS - start)) s"
 rm -f "$log"
 
-tests="$MODULE_DIR/tests"
-[ -d "$tests" ] || die "no tests directory: $tests"
-case "$tests" in "$ROOT"/*) tests="${tests#"$ROOT"/}" ;; esac
+tests=()
+for dir in "${MODULE_DIRS[@]}"; do
+    t="$dir/tests"
+    [ -d "$t" ] || die "no tests directory: $t"
+    case "$t" in "$ROOT"/*) t="${t#"$ROOT"/}" ;; esac
+    tests+=("$t")
+done
 
-say "Running the test suite: pytest $tests"
+say "Running the test suite: pytest ${tests[*]}"
 start=$SECONDS
 # PYTEST_ARGS is split like a shell command line, so -k 'a or b' works
 eval "extra=(${PYTEST_ARGS:-})"
@@ -61,12 +66,12 @@ set +e
         --odoo-log-level=warn \
         -W "ignore:'crypt' is deprecated:DeprecationWarning" \
         -W "ignore:'cgi' is deprecated:DeprecationWarning" \
-        "$tests" "${extra[@]}"
+        "${tests[@]}" "${extra[@]}"
 )
 rc=$?
 set -e
 case "$rc" in
     0) say "Tests passed ($((SECONDS - start)) s)" ;;
-    5) die "pytest collected no test in $tests: that counts as a failure" ;;
+    5) die "pytest collected no test in ${tests[*]}: that counts as a failure" ;;
     *) die "tests failed (pytest exit code $rc)" ;;
 esac

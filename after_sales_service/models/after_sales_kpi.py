@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from .hr_employee import to_utc_naive
 
@@ -32,10 +33,13 @@ class AfterSalesKpi(models.AbstractModel):
     length. Each figure is computed by one aggregate query (``_read_group``), so the
     number of queries does not depend on the number of records.
 
-    Other files add figures by extending ``_kpi_figures``::
+    Other files add figures by extending ``_kpi_figures``; the figures about
+    service orders read their counts from ``stats``, one pass over the orders of the
+    period (``_kpi_order_stats``) shared by every file::
 
-        def _kpi_figures(self, date_from, date_to, companies):
-            return super()._kpi_figures(date_from, date_to, companies) + [...]
+        def _kpi_figures(self, date_from, date_to, companies, stats=None):
+            stats = self._kpi_stats(date_from, date_to, companies, stats)
+            return super()._kpi_figures(date_from, date_to, companies, stats) + [...]
     """
 
     _name = "after_sales.kpi"
@@ -90,7 +94,7 @@ class AfterSalesKpi(models.AbstractModel):
     # ------------------------------------------------------------------
     # Figures (extended by the other KPI files)
     # ------------------------------------------------------------------
-    def _kpi_figures(self, date_from, date_to, companies):
+    def _kpi_figures(self, date_from, date_to, companies, stats=None):
         """date objects (inclusive) and a res.company recordset -> list of dicts:
         {"key": str, "label": str (translated),
          "group": "quality"|"satisfaction"|"criteria"|"standards",
@@ -101,14 +105,18 @@ class AfterSalesKpi(models.AbstractModel):
                             default from KPI_LOWER_IS_BETTER, else False),
          "action": {"res_model": str, "domain": list, "name": str,
                     "views": optional list of [False, "list"] etc.,
-                    "context": optional dict}}"""
+                    "context": optional dict}}
+        ``stats``: the period's ``_kpi_order_stats`` when already read."""
+        stats = self._kpi_stats(date_from, date_to, companies, stats)
         return [
-            self._kpi_orders_done(date_from, date_to, companies),
+            self._kpi_orders_done(date_from, date_to, companies, stats),
             *self._kpi_satisfaction(date_from, date_to, companies),
         ]
 
-    def _kpi_orders_done(self, date_from, date_to, companies):
-        """Number of service orders done in the period (one COUNT query)."""
+    def _kpi_orders_done(self, date_from, date_to, companies, stats=None):
+        """Number of service orders done in the period."""
+        stats = self._kpi_stats(date_from, date_to, companies, stats)
+        count = sum(row["done"] for row in stats)
         start, stop = self._kpi_bounds(date_from, date_to)
         domain = [
             ("company_id", "in", companies.ids),
@@ -116,7 +124,6 @@ class AfterSalesKpi(models.AbstractModel):
             ("date_done", ">=", start),
             ("date_done", "<", stop),
         ]
-        [(count,)] = self.env["after_sales.order"]._read_group(domain, aggregates=["__count"])
         return {
             "key": "orders_done",
             "label": self.env._("Orders Done"),
@@ -183,6 +190,149 @@ class AfterSalesKpi(models.AbstractModel):
                 },
             },
         ]
+
+    # ------------------------------------------------------------------
+    # The one pass over the orders of a period
+    # ------------------------------------------------------------------
+    @api.model
+    def _kpi_stats(self, date_from, date_to, companies, stats=None):
+        if stats is None:
+            stats = self._kpi_order_stats(date_from, date_to, companies)
+        return stats
+
+    @api.model
+    def _kpi_order_stats(self, date_from, date_to, companies):
+        """One aggregate query over the service orders done or received in the period,
+        per company and service type (every figure about orders sums these rows; a
+        distinct count of units is only taken where the rows cannot share a unit:
+        one type, and a unit belongs to one company). Keys of each row dict:
+
+        - of the orders done in the period: ``done``, ``started`` (with a start),
+          ``response_sum`` and ``duration_sum`` (hours from received to started /
+          done), ``billed`` and ``billed_sum`` (with a billable amount), ``fix_count``
+          and ``fix_held`` (first-time fix facts), ``visit_count`` and
+          ``visit_repeated`` (repeat visit facts), ``sla_met`` and ``sla_count``
+          (resolution SLA met / met or missed), ``repairs`` (corrective, of an active
+          unit delivered by the end of the period: MTBF);
+        - of the orders received in the period: ``received`` (all), ``refused`` (with
+          a refusal reason), ``corrective`` and ``corrective_units`` (corrective, on a
+          unit, not cancelled), ``repeat_units`` (units with a repeat failure),
+          ``free_count`` and ``free_sum`` (failure-free days facts)."""
+        start, stop = self._kpi_bounds(date_from, date_to)
+        Order = self.env["after_sales.order"]
+        Order.flush_model()
+        self.env["after_sales.equipment"].flush_model(["active", "delivery_date"])
+        corrective = self.env.ref(
+            "after_sales_service.service_type_corrective", raise_if_not_found=False
+        )
+        keys = (
+            "company_id",
+            "service_type_id",
+            "done",
+            "started",
+            "response_sum",
+            "duration_sum",
+            "billed",
+            "billed_sum",
+            "fix_count",
+            "fix_held",
+            "visit_count",
+            "visit_repeated",
+            "sla_met",
+            "sla_count",
+            "repairs",
+            "received",
+            "refused",
+            "corrective",
+            "corrective_units",
+            "repeat_units",
+            "free_count",
+            "free_sum",
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH orders AS (
+                    SELECT o.company_id, o.service_type_id, o.equipment_id, o.state,
+                           o.date_received, o.date_started, o.date_done, o.amount_billable,
+                           o.reject_reason_id, o.sla_resolution_result, o.kpi_fix_result,
+                           o.kpi_repeat_visit, o.kpi_repeat_failure, o.kpi_free_days,
+                           o.state = 'done' AND o.date_done >= %(start)s
+                               AND o.date_done < %(stop)s AS is_done,
+                           o.date_received >= %(start)s
+                               AND o.date_received < %(stop)s AS is_received,
+                           o.service_type_id = %(corrective)s AND o.equipment_id IS NOT NULL
+                               AS is_corrective
+                      FROM after_sales_order o
+                     WHERE o.company_id = ANY(%(companies)s)
+                       AND ((o.state = 'done' AND o.date_done >= %(start)s
+                             AND o.date_done < %(stop)s)
+                            OR (o.date_received >= %(start)s AND o.date_received < %(stop)s))
+                ), per_unit AS (
+                    -- first per unit (a hash aggregate, no sort), then per type: the
+                    -- units with a corrective order or a repeat failure are counted
+                    -- without COUNT(DISTINCT)
+                    SELECT o.company_id, o.service_type_id, o.equipment_id,
+                           COUNT(*) FILTER (WHERE is_done) AS done,
+                           COUNT(date_started) FILTER (WHERE is_done) AS started,
+                           SUM(EXTRACT(EPOCH FROM date_started - date_received))
+                               FILTER (WHERE is_done) AS response_sum,
+                           SUM(EXTRACT(EPOCH FROM date_done - date_received))
+                               FILTER (WHERE is_done) AS duration_sum,
+                           COUNT(*) FILTER (WHERE is_done AND amount_billable > 0) AS billed,
+                           SUM(amount_billable)
+                               FILTER (WHERE is_done AND amount_billable > 0) AS billed_sum,
+                           COUNT(kpi_fix_result) FILTER (WHERE is_done) AS fix_count,
+                           COUNT(*) FILTER (WHERE is_done AND kpi_fix_result = 'held')
+                               AS fix_held,
+                           COUNT(kpi_repeat_visit) FILTER (WHERE is_done) AS visit_count,
+                           COUNT(*) FILTER (WHERE is_done AND kpi_repeat_visit)
+                               AS visit_repeated,
+                           COUNT(*) FILTER (WHERE is_done AND sla_resolution_result = 'met')
+                               AS sla_met,
+                           COUNT(*) FILTER (
+                               WHERE is_done AND sla_resolution_result IN ('met', 'missed'))
+                               AS sla_count,
+                           COUNT(*) FILTER (WHERE is_done AND is_corrective) AS repairs,
+                           COUNT(*) FILTER (WHERE is_received) AS received,
+                           COUNT(*) FILTER (WHERE is_received AND reject_reason_id IS NOT NULL)
+                               AS refused,
+                           COUNT(*) FILTER (
+                               WHERE is_received AND is_corrective AND state != 'cancelled')
+                               AS corrective,
+                           BOOL_OR(is_received AND kpi_repeat_failure) AS repeat_failure,
+                           COUNT(kpi_free_days)
+                               FILTER (WHERE is_received AND state != 'cancelled')
+                               AS free_count,
+                           SUM(kpi_free_days)
+                               FILTER (WHERE is_received AND state != 'cancelled')
+                               AS free_sum
+                      FROM orders o
+                  GROUP BY o.company_id, o.service_type_id, o.equipment_id
+                )
+                SELECT u.company_id, u.service_type_id,
+                       SUM(done), SUM(started), COALESCE(SUM(response_sum), 0) / 3600,
+                       COALESCE(SUM(duration_sum), 0) / 3600, SUM(billed),
+                       COALESCE(SUM(billed_sum), 0), SUM(fix_count), SUM(fix_held),
+                       SUM(visit_count), SUM(visit_repeated), SUM(sla_met), SUM(sla_count),
+                       SUM(repairs) FILTER (WHERE e.active
+                                              AND e.delivery_date <= %(date_to)s),
+                       SUM(received), SUM(refused), SUM(corrective),
+                       COUNT(e.id) FILTER (WHERE corrective > 0),
+                       COUNT(e.id) FILTER (WHERE repeat_failure),
+                       SUM(free_count), COALESCE(SUM(free_sum), 0)
+                  FROM per_unit u
+             LEFT JOIN after_sales_equipment e ON e.id = u.equipment_id
+              GROUP BY u.company_id, u.service_type_id
+                """,
+                companies=companies.ids,
+                start=start,
+                stop=stop,
+                date_to=date_to,
+                corrective=corrective.id if corrective else 0,
+            )
+        )
+        return [{key: value or 0 for key, value in zip(keys, row, strict=True)} for row in rows]
 
     # ------------------------------------------------------------------
     # Helpers shared by every KPI file

@@ -1,43 +1,43 @@
 from odoo import models
-from odoo.tools import SQL
 
-# A unit that needs another order within this many days after an order was done was
-# not fixed the first time.
-REPEAT_DAYS = 30
+from .after_sales_order_kpi import REPEAT_DAYS
+
 ORDER_VIEWS = [[False, "list"], [False, "pivot"], [False, "form"]]
 
 
 class AfterSalesKpi(models.AbstractModel):
     """The criteria of a service department (refusals, price and time against the
     market, reliability) and its service standards (actual against standard time
-    per task). Every figure is one aggregate query (``_read_group`` or SQL)."""
+    per task). The figures about orders sum the period's ``_kpi_order_stats``; the
+    others are one aggregate query each (``_read_group``)."""
 
     _inherit = "after_sales.kpi"
 
-    def _kpi_figures(self, date_from, date_to, companies):
-        return super()._kpi_figures(date_from, date_to, companies) + [
-            self._kpi_refusal_rate(date_from, date_to, companies),
-            self._kpi_price_index(date_from, date_to, companies),
-            *self._kpi_reliability(date_from, date_to, companies),
-            *self._kpi_times(date_from, date_to, companies),
+    def _kpi_figures(self, date_from, date_to, companies, stats=None):
+        stats = self._kpi_stats(date_from, date_to, companies, stats)
+        return super()._kpi_figures(date_from, date_to, companies, stats) + [
+            self._kpi_refusal_rate(date_from, date_to, companies, stats),
+            self._kpi_price_index(date_from, date_to, companies, stats),
+            *self._kpi_reliability(date_from, date_to, companies, stats),
+            *self._kpi_times(date_from, date_to, companies, stats),
             *self._kpi_standards(date_from, date_to, companies),
         ]
 
     # ------------------------------------------------------------------
     # Refusals
     # ------------------------------------------------------------------
-    def _kpi_refusal_rate(self, date_from, date_to, companies):
+    def _kpi_refusal_rate(self, date_from, date_to, companies, stats=None):
         """Refused requests (orders cancelled with a reason, rejected claims) / all
         requests (orders and claims) received in the period."""
+        stats = self._kpi_stats(date_from, date_to, companies, stats)
+        orders = sum(row["received"] for row in stats)
+        orders_refused = sum(row["refused"] for row in stats)
         start, stop = self._kpi_bounds(date_from, date_to)
         received = [
             ("company_id", "in", companies.ids),
             ("date_received", ">=", start),
             ("date_received", "<", stop),
         ]
-        [(orders, orders_refused)] = self.env["after_sales.order"]._read_group(
-            received, aggregates=["__count", "reject_reason_id:count"]
-        )
         claims = dict(self.env["after_sales.claim"]._read_group(received, ["state"], ["__count"]))
         claims_total = sum(claims.values())
         refused = orders_refused + claims.get("rejected", 0)
@@ -64,85 +64,55 @@ class AfterSalesKpi(models.AbstractModel):
     # ------------------------------------------------------------------
     # Price and time against the market
     # ------------------------------------------------------------------
-    def _market_prices(self, date_from, date_to, companies):
+    def _market_prices(self, date_from, date_to, companies, done=None):
         """{(company id, service type id): {"count", "ours", "market", "index"}} of
         the types with a market price: our average billed price (revenue of the
         orders done in the period with a billable amount / their number) against it.
-        Types without a reference price (empty or 0) are left out."""
-        start, stop = self._kpi_bounds(date_from, date_to)
-        groups = self.env["after_sales.order"]._read_group(
-            [
-                ("company_id", "in", companies.ids),
-                ("state", "=", "done"),
-                ("date_done", ">=", start),
-                ("date_done", "<", stop),
-                ("amount_billable", ">", 0),
-            ],
-            ["company_id", "service_type_id"],
-            ["__count", "amount_billable:sum"],
-        )
+        Types without a reference price (empty or 0) are left out. ``done``: the
+        period's ``_kpi_order_stats`` when already read."""
+        done = self._kpi_stats(date_from, date_to, companies, done)
+        Type = self.env["after_sales.service.type"]
         result = {}
         for company in companies:
-            types = self.env["after_sales.service.type"].union(
-                *(service_type for comp, service_type, _c, _s in groups if comp == company)
-            )
-            markets = {t.id: t.market_price for t in types.with_company(company)}
-            for comp, service_type, count, amount in groups:
-                market = markets.get(service_type.id) if comp == company else None
+            rows = [r for r in done if r["company_id"] == company.id and r["billed"]]
+            types = Type.browse([r["service_type_id"] for r in rows]).with_company(company)
+            markets = {t.id: t.market_price for t in types}
+            for row in rows:
+                market = markets.get(row["service_type_id"])
                 if not market:
                     continue
-                ours = amount / count
-                result[company.id, service_type.id] = {
-                    "count": count,
+                ours = row["billed_sum"] / row["billed"]
+                result[company.id, row["service_type_id"]] = {
+                    "count": row["billed"],
                     "ours": ours,
                     "market": market,
                     "index": 100.0 * ours / market,
                 }
         return result
 
-    def _market_times(self, date_from, date_to, companies):
+    def _market_times(self, date_from, date_to, companies, done=None):
         """{(company id, service type id): {"count", "response", "duration",
         "index", "response_index", ...}} of the orders done in the period: mean
         response (date_started - date_received) and time to repair (date_done -
         date_received), in calendar hours, against the type's market times (the
         indexes only where the market time is set)."""
-        start, stop = self._kpi_bounds(date_from, date_to)
-        self.env["after_sales.order"].flush_model(
-            ["company_id", "service_type_id", "state", "date_received", "date_started", "date_done"]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT company_id, service_type_id, COUNT(*),
-                       COUNT(date_started),
-                       SUM(EXTRACT(EPOCH FROM date_started - date_received)) / 3600,
-                       SUM(EXTRACT(EPOCH FROM date_done - date_received)) / 3600
-                  FROM after_sales_order
-                 WHERE state = 'done'
-                   AND company_id IN %(companies)s
-                   AND date_done >= %(start)s AND date_done < %(stop)s
-              GROUP BY company_id, service_type_id
-                """,
-                companies=tuple(companies.ids) or (0,),
-                start=start,
-                stop=stop,
-            )
-        )
+        done = self._kpi_stats(date_from, date_to, companies, done)
         Type = self.env["after_sales.service.type"]
         result = {}
         for company in companies:
-            company_rows = [row for row in rows if row[0] == company.id]
-            types = Type.browse([row[1] for row in company_rows]).with_company(company)
+            rows = [r for r in done if r["company_id"] == company.id and r["done"]]
+            types = Type.browse([r["service_type_id"] for r in rows]).with_company(company)
             markets = {t.id: (t.market_duration_hours, t.market_response_hours) for t in types}
-            for _company_id, type_id, count, started, response_sum, duration_sum in company_rows:
-                market_duration, market_response = markets[type_id]
-                response = response_sum / started if started else None
-                duration = duration_sum / count
-                result[company.id, type_id] = {
+            for row in rows:
+                market_duration, market_response = markets[row["service_type_id"]]
+                started, count = row["started"], row["done"]
+                response = row["response_sum"] / started if started else None
+                duration = row["duration_sum"] / count
+                result[company.id, row["service_type_id"]] = {
                     "count": count,
                     "response_count": started,
-                    "response_sum": response_sum or 0.0,
-                    "duration_sum": duration_sum,
+                    "response_sum": row["response_sum"],
+                    "duration_sum": row["duration_sum"],
                     "response": response or 0.0,
                     "duration": duration,
                     "index": 100.0 * duration / market_duration if market_duration else None,
@@ -173,8 +143,8 @@ class AfterSalesKpi(models.AbstractModel):
         total = sum(weight for weight, _value in values)
         return sum(w * v for w, v in values) / total if total else None
 
-    def _kpi_price_index(self, date_from, date_to, companies):
-        prices = self._market_prices(date_from, date_to, companies)
+    def _kpi_price_index(self, date_from, date_to, companies, done=None):
+        prices = self._market_prices(date_from, date_to, companies, done)
         return {
             "key": "price_index",
             "label": self.env._("Price Index"),
@@ -196,8 +166,8 @@ class AfterSalesKpi(models.AbstractModel):
             ),
         }
 
-    def _kpi_times(self, date_from, date_to, companies):
-        by_type = self._market_times(date_from, date_to, companies)
+    def _kpi_times(self, date_from, date_to, companies, done=None):
+        by_type = self._market_times(date_from, date_to, companies, done)
         times = by_type.values()
         response_count = sum(t["response_count"] for t in times)
         count = sum(t["count"] for t in times)
@@ -282,120 +252,20 @@ class AfterSalesKpi(models.AbstractModel):
     # ------------------------------------------------------------------
     # Reliability
     # ------------------------------------------------------------------
-    def _kpi_reliability(self, date_from, date_to, companies):
+    def _kpi_reliability(self, date_from, date_to, companies, done=None):
+        """First-time fix, repeat visits, SLA attainment and failure-free days: counts
+        of the reliability facts stored on the orders (``after_sales_order_kpi.py``),
+        from the period's ``_kpi_order_stats``."""
+        done = self._kpi_stats(date_from, date_to, companies, done)
         start, stop = self._kpi_bounds(date_from, date_to)
-        Order = self.env["after_sales.order"]
-        Order.flush_model(
-            [
-                "company_id",
-                "service_type_id",
-                "equipment_id",
-                "plan_id",
-                "state",
-                "date_received",
-                "date_done",
-            ]
-        )
-        self.env["after_sales.service.type"].flush_model(["code"])
-        self.env["after_sales.equipment"].flush_model(["delivery_date"])
-        params = {
-            "companies": tuple(companies.ids) or (0,),
-            "start": start,
-            "stop": stop,
-            "days": REPEAT_DAYS,
-        }
-        # one pass per unit instead of a lookup per order: the done orders of the
-        # period and the later orders of their units, sorted by time (an order
-        # received at the very moment another is done is not "after" it); the first
-        # following corrective / unplanned order says whether the fix held
-        [(corrective, fixed, done, repeated)] = self.env.execute_query(
-            SQL(
-                """
-                WITH done AS (
-                    SELECT o.equipment_id, o.date_done, t.code = 'corrective' AS corrective
-                      FROM after_sales_order o
-                      JOIN after_sales_service_type t ON t.id = o.service_type_id
-                     WHERE o.state = 'done'
-                       AND o.equipment_id IS NOT NULL
-                       AND o.company_id IN %(companies)s
-                       AND o.date_done >= %(start)s AND o.date_done < %(stop)s
-                ), events AS (
-                    SELECT equipment_id, date_done AS at, 1 AS kind, corrective,
-                           FALSE AS is_corrective, FALSE AS is_unplanned
-                      FROM done
-                    UNION ALL
-                    SELECT n.equipment_id, n.date_received, 0, FALSE,
-                           t.code = 'corrective', n.plan_id IS NULL
-                      FROM after_sales_order n
-                      JOIN after_sales_service_type t ON t.id = n.service_type_id
-                     WHERE n.state != 'cancelled'
-                       AND n.equipment_id IN (SELECT equipment_id FROM done)
-                       AND n.date_received > %(start)s
-                       AND n.date_received <= %(stop)s + make_interval(days => %(days)s)
-                ), marked AS (
-                    SELECT kind, corrective, at,
-                           MIN(at) FILTER (WHERE is_corrective) OVER later AS next_corrective,
-                           MIN(at) FILTER (WHERE is_unplanned) OVER later AS next_unplanned
-                      FROM events
-                    WINDOW later AS (PARTITION BY equipment_id ORDER BY at, kind
-                                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
-                )
-                SELECT COUNT(*) FILTER (WHERE corrective),
-                       COUNT(*) FILTER (WHERE corrective AND (next_corrective IS NULL
-                           OR next_corrective > at + make_interval(days => %(days)s))),
-                       COUNT(*),
-                       COUNT(*) FILTER (
-                           WHERE next_unplanned <= at + make_interval(days => %(days)s))
-                  FROM marked
-                 WHERE kind = 1
-                """,
-                **params,
-            )
-        )
-        # likewise: each failure of the period after the last repair of its unit done
-        # before it came in (a repair done at the very moment counts as before)
-        [(failures, free_days)] = self.env.execute_query(
-            SQL(
-                """
-                WITH failures AS (
-                    SELECT o.id, o.equipment_id, o.date_received
-                      FROM after_sales_order o
-                      JOIN after_sales_service_type t ON t.id = o.service_type_id
-                     WHERE t.code = 'corrective'
-                       AND o.state != 'cancelled'
-                       AND o.equipment_id IS NOT NULL
-                       AND o.company_id IN %(companies)s
-                       AND o.date_received >= %(start)s AND o.date_received < %(stop)s
-                ), events AS (
-                    SELECT equipment_id, date_received AS at, 1 AS kind
-                      FROM failures
-                    UNION ALL
-                    SELECT p.equipment_id, p.date_done, 0
-                      FROM after_sales_order p
-                      JOIN after_sales_service_type t ON t.id = p.service_type_id
-                     WHERE t.code = 'corrective'
-                       AND p.state = 'done'
-                       AND p.equipment_id IN (SELECT equipment_id FROM failures)
-                       AND p.date_done < %(stop)s
-                ), marked AS (
-                    SELECT equipment_id, kind, at,
-                           MAX(at) FILTER (WHERE kind = 0) OVER (
-                               PARTITION BY equipment_id ORDER BY at, kind
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                           ) AS previous_done
-                      FROM events
-                )
-                SELECT COUNT(*),
-                       AVG(EXTRACT(EPOCH FROM m.at
-                           - COALESCE(m.previous_done, e.delivery_date::timestamp)) / 86400)
-                  FROM marked m
-                  JOIN after_sales_equipment e ON e.id = m.equipment_id
-                 WHERE m.kind = 1
-                   AND COALESCE(m.previous_done, e.delivery_date::timestamp) IS NOT NULL
-                """,
-                **params,
-            )
-        )
+        corrective = sum(row["fix_count"] for row in done)
+        fixed = sum(row["fix_held"] for row in done)
+        visits = sum(row["visit_count"] for row in done)
+        repeated = sum(row["visit_repeated"] for row in done)
+        sla_met = sum(row["sla_met"] for row in done)
+        sla_total = sum(row["sla_count"] for row in done)
+        failures = sum(row["free_count"] for row in done)
+        free_days = sum(row["free_sum"] for row in done) / failures if failures else None
         done_domain = [
             ("company_id", "in", companies.ids),
             ("state", "=", "done"),
@@ -403,9 +273,8 @@ class AfterSalesKpi(models.AbstractModel):
             ("date_done", "<", stop),
         ]
         with_unit = [*done_domain, ("equipment_id", "!=", False)]
-        corrective_domain = [*with_unit, ("service_type_id.code", "=", "corrective")]
+        corrective_domain = [*done_domain, ("kpi_fix_result", "!=", False)]
         sla_domain = [*done_domain, ("sla_resolution_result", "in", ("met", "missed"))]
-        sla = dict(Order._read_group(sla_domain, ["sla_resolution_result"], ["__count"]))
         return [
             {
                 "key": "first_time_fix_rate",
@@ -430,7 +299,7 @@ class AfterSalesKpi(models.AbstractModel):
                 "key": "repeat_visit_rate",
                 "label": self.env._("Repeat Visit Rate"),
                 "group": "criteria",
-                "value": self._kpi_ratio(repeated, done),
+                "value": self._kpi_ratio(repeated, visits),
                 "unit": "%",
                 "help": self.env._(
                     "Orders done in the period followed by another order on the same unit "
@@ -450,7 +319,7 @@ class AfterSalesKpi(models.AbstractModel):
                 "key": "sla_attainment",
                 "label": self.env._("SLA Attainment"),
                 "group": "criteria",
-                "value": self._kpi_ratio(sla.get("met", 0), sum(sla.values())),
+                "value": self._kpi_ratio(sla_met, sla_total),
                 "unit": "%",
                 "help": self.env._(
                     "Orders done in the period that met their resolution SLA / orders done "
@@ -482,6 +351,7 @@ class AfterSalesKpi(models.AbstractModel):
                         ("state", "!=", "cancelled"),
                         ("service_type_id.code", "=", "corrective"),
                         ("equipment_id", "!=", False),
+                        ("kpi_free_days", "!=", False),
                         ("date_received", ">=", start),
                         ("date_received", "<", stop),
                     ],

@@ -35,9 +35,10 @@ QUALITY_COUNTS = ("units", "claims", "corrective", "failures", "operating_days")
 class AfterSalesKpi(models.AbstractModel):
     _inherit = "after_sales.kpi"
 
-    def _kpi_figures(self, date_from, date_to, companies):
-        return super()._kpi_figures(date_from, date_to, companies) + self._kpi_quality(
-            date_from, date_to, companies
+    def _kpi_figures(self, date_from, date_to, companies, stats=None):
+        stats = self._kpi_stats(date_from, date_to, companies, stats)
+        return super()._kpi_figures(date_from, date_to, companies, stats) + self._kpi_quality(
+            date_from, date_to, companies, stats
         )
 
     # ------------------------------------------------------------------
@@ -165,49 +166,17 @@ class AfterSalesKpi(models.AbstractModel):
         return [(key_id, int(days or 0)) for key_id, days in rows]
 
     @api.model
-    def _quality_repeat_orders(self, date_from, date_to, companies):
-        """(ids, number of units) of the repeat failures of the period: corrective
-        orders received in the period within the company's N days after an earlier
-        corrective order of the same unit (one query)."""
-        Order = self.env["after_sales.order"]
-        Order.flush_model(
-            ["company_id", "service_type_id", "equipment_id", "state", "date_received"]
-        )
-        self.env["res.company"].flush_model(["after_sales_repeat_days"])
+    def _quality_repeat_domain(self, date_from, date_to, companies):
+        """The repeat failures of the period: corrective orders received in the period
+        within the company's N days after an earlier corrective order of the same
+        unit (the fact ``kpi_repeat_failure`` stored on the order)."""
         start, stop = self._kpi_bounds(date_from, date_to)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT later.id, later.equipment_id
-                  FROM after_sales_order later
-                  JOIN res_company company ON company.id = later.company_id
-                 WHERE later.company_id = ANY(%(companies)s)
-                   AND later.service_type_id = %(type_id)s
-                   AND later.equipment_id IS NOT NULL
-                   AND later.state != 'cancelled'
-                   AND later.date_received >= %(start)s
-                   AND later.date_received < %(stop)s
-                   AND EXISTS (
-                        SELECT 1
-                          FROM after_sales_order earlier
-                         WHERE earlier.equipment_id = later.equipment_id
-                           AND earlier.company_id = later.company_id
-                           AND earlier.service_type_id = later.service_type_id
-                           AND earlier.state != 'cancelled'
-                           AND (earlier.date_received, earlier.id)
-                               < (later.date_received, later.id)
-                           AND earlier.date_received >= later.date_received
-                               - make_interval(days => COALESCE(company.after_sales_repeat_days, 30))
-                   )
-                 ORDER BY later.id
-                """,
-                companies=companies.ids,
-                type_id=self._quality_corrective_type().id,
-                start=start,
-                stop=stop,
-            )
-        )
-        return [order_id for order_id, _unit_id in rows], len({unit_id for _id, unit_id in rows})
+        return [
+            ("company_id", "in", companies.ids),
+            ("kpi_repeat_failure", "=", True),
+            ("date_received", ">=", start),
+            ("date_received", "<", stop),
+        ]
 
     @api.model
     def _quality_rates(self, counts):
@@ -224,25 +193,25 @@ class AfterSalesKpi(models.AbstractModel):
     # ------------------------------------------------------------------
     # The dashboard's quality figures
     # ------------------------------------------------------------------
-    def _kpi_quality(self, date_from, date_to, companies):
+    def _kpi_quality(self, date_from, date_to, companies, stats=None):
+        stats = self._kpi_stats(date_from, date_to, companies, stats)
         Equipment = self.env["after_sales.equipment"]
-        Order = self.env["after_sales.order"]
         unit_domain = self._quality_unit_domain(date_to, companies)
         claim_domain = self._quality_claim_domain(date_from, date_to, companies)
         corrective_domain = self._quality_corrective_domain(date_from, date_to, companies)
-        failure_domain = self._quality_failure_domain(date_from, date_to, companies)
         [(units,)] = Equipment._read_group(unit_domain, aggregates=["__count"])
         [(claims,)] = self.env["after_sales.claim"]._read_group(
             claim_domain, aggregates=["__count"]
         )
-        [(corrective, corrective_units)] = Order._read_group(
-            corrective_domain, aggregates=["__count", "equipment_id:count_distinct"]
-        )
-        [(failures,)] = Order._read_group(failure_domain, aggregates=["__count"])
+        # of the orders: the period's one pass over them
+        corrective = sum(row["corrective"] for row in stats)
+        corrective_units = sum(row["corrective_units"] for row in stats)
+        failures = sum(row["repairs"] for row in stats)
+        repeat_units = sum(row["repeat_units"] for row in stats)
         operating_days = sum(
             days for _key, days in self._quality_operating_days(date_from, date_to, companies)
         )
-        repeat_ids, repeat_units = self._quality_repeat_orders(date_from, date_to, companies)
+        repeat_domain = self._quality_repeat_domain(date_from, date_to, companies)
         list_form = [[False, "list"], [False, "form"]]
         return [
             {
@@ -292,7 +261,7 @@ class AfterSalesKpi(models.AbstractModel):
                 ),
                 "action": {
                     "res_model": "after_sales.order",
-                    "domain": [("id", "in", repeat_ids)],
+                    "domain": repeat_domain,
                     "name": self.env._("Repeat Failures"),
                     "views": list_form,
                 },

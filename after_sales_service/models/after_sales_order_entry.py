@@ -227,7 +227,7 @@ class AfterSalesOrder(models.Model):
         line_vals = []
         credit_by_account = defaultdict(float)
         for line in self.line_ids:
-            if line.line_type == "subcontract":
+            if line.line_type == "subcontract" or line._is_charged_by_purchase():
                 continue  # its vendor bill charges it
             split = self._cost_split_vals(line)
             if not split:
@@ -271,17 +271,18 @@ class AfterSalesOrder(models.Model):
             "line_ids": [Command.create(vals) for vals in line_vals],
         }
 
-    def _cost_split_vals(self, line):
+    def _cost_split_vals(self, line, costs=None):
         """Journal item values (with their ``amount``) of what each payer of
         ``line`` (an order line of this order) bears of its cost: the warranty
         provision (tagged for the reconciliation report), the contract, goodwill and
-        the customer (on the order's analytic distribution)."""
+        the customer (on the order's analytic distribution). ``costs``: {cost field:
+        amount} to split instead of the line's own (e.g. one bill of its cost)."""
         self.ensure_one()
         company = self.company_id
         currency = company.currency_id
         result = []
         for cost_fname, account_fname in COST_SPLIT_ACCOUNTS:
-            amount = line[cost_fname]
+            amount = costs[cost_fname] if costs is not None else line[cost_fname]
             if currency.is_zero(amount):
                 continue
             vals = {
@@ -339,7 +340,9 @@ class AfterSalesOrder(models.Model):
         self.lock_for_update()
         lines = self.line_ids.filtered(
             lambda line: (
-                line.line_type == "subcontract" and not line.currency_id.is_zero(line.cost_actual)
+                line.line_type == "subcontract"
+                and not line.currency_id.is_zero(line.cost_actual)
+                and not line._is_charged_by_purchase()
             )
         )
         lines -= self._get_vendor_bill_lines().after_sales_order_line_id

@@ -35,6 +35,13 @@ class ResCompany(models.Model):
         "The failure rate threshold cannot be negative.",
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "after_sales_repeat_days" in vals:
+            # the repeat failures of every unit of these companies change
+            self.env["after_sales.order"]._kpi_refresh_facts(company_ids=self.ids)
+        return result
+
     def _after_sales_quality_user(self):
         """Who is told about the products above the threshold: the quality manager,
         else the company's first Service Manager, else the administrator."""

@@ -33,3 +33,7 @@ from . import test_rating
 from . import test_kpi_dashboard
 from . import test_service_criteria
 from . import test_quality
+from . import test_end_of_life
+from . import test_dealer_claim
+from . import test_provider
+from . import test_parts_demand

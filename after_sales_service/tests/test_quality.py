@@ -177,6 +177,109 @@ class TestQuality(AfterSalesCommon):
         self.assertAlmostEqual(april["value"], 50.0)
         self.assertEqual(Order.search(april["action"]["domain"]), late)
 
+    def test_failure_rates_screen(self):
+        self._march_data()
+        repeat = self._corrective(self.units[0], datetime(2026, 3, 25, 10, 0))
+        analysis = self.env["after_sales.quality.analysis"].create(
+            {"date_from": MARCH[0], "date_to": MARCH[1], "company_id": self.company.id}
+        )
+        analysis.action_compute()
+        lines = {line.product_id: line for line in analysis.line_ids}
+        espresso = lines[self.espresso]
+        # 4 units, 2 claims, 2 corrective orders (1 done, 1 a repeat within 30 days)
+        self.assertEqual(
+            (espresso.units, espresso.claims, espresso.corrective, espresso.failures),
+            (4, 2, 2, 1),
+        )
+        self.assertEqual(espresso.repeat_failures, 1)
+        self.assertAlmostEqual(espresso.claims_per_1000, 500.0)
+        self.assertAlmostEqual(espresso.corrective_per_1000, 500.0)
+        self.assertAlmostEqual(espresso.failure_rate, 1000.0)
+        self.assertAlmostEqual(espresso.mtbf_days, 4 * 31 / 1)
+        self.assertTrue(espresso.is_above_threshold)
+        washer = lines[self.dishwasher]
+        self.assertEqual((washer.units, washer.failure_rate), (1, 0.0))
+        self.assertFalse(washer.is_above_threshold)
+        self.assertEqual(analysis.line_ids[0], espresso, "the worst product comes first")
+        orders = self.env["after_sales.order"].search(espresso.action_open_orders()["domain"])
+        self.assertIn(repeat, orders)
+        self.assertEqual(len(orders), 2)
+
+        # per lot, computed again: the old lines are replaced
+        analysis.groupby = "lot_id"
+        analysis.action_compute()
+        lot_line = analysis.line_ids.filtered(lambda line: line.lot_id == self.lots[0])
+        self.assertEqual((lot_line.units, lot_line.claims, lot_line.corrective), (1, 1, 2))
+        self.assertAlmostEqual(lot_line.failure_rate, 3000.0)
+        self.assertFalse(analysis.line_ids.product_id)
+
+        # a period upside down is refused and keeps the lines
+        analysis.date_to = date(2026, 2, 1)
+        with self.assertRaises(UserError):
+            analysis.action_compute()
+        self.assertTrue(analysis.line_ids)
+
+    def test_stored_facts_follow_the_unit_history(self):
+        """The reliability facts stored on an order change when a later order of the
+        unit is created, cancelled, moved to another unit or deleted."""
+        first = self._corrective(
+            self.units[0], datetime(2026, 3, 1, 10, 0), done=datetime(2026, 3, 2, 10, 0)
+        )
+        self.assertEqual(first.kpi_fix_result, "held")
+        self.assertFalse(first.kpi_repeat_visit)
+        # delivered 2025-01-01 -> received 2026-03-01 10:00
+        self.assertAlmostEqual(first.kpi_free_days, 424 + 10 / 24, places=4)
+        second = self._corrective(self.units[0], datetime(2026, 3, 20, 10, 0))
+        self.assertEqual(first.kpi_fix_result, "failed")
+        self.assertTrue(first.kpi_repeat_visit)
+        self.assertTrue(second.kpi_repeat_failure)
+        self.assertAlmostEqual(second.kpi_free_days, 18.0)
+        second.action_cancel()
+        self.assertEqual(first.kpi_fix_result, "held")
+        self.assertFalse(second.kpi_repeat_failure)
+        self.assertFalse(second.kpi_free_days)
+        second.write({"state": "new", "equipment_id": self.units[1].id})
+        self.assertEqual(first.kpi_fix_result, "held")
+        self.assertFalse(second.kpi_repeat_failure)
+        second.equipment_id = self.units[0]
+        self.assertEqual(first.kpi_fix_result, "failed")
+        second.unlink()
+        self.assertEqual(first.kpi_fix_result, "held")
+        # the unit delivered later: fewer failure-free days
+        self.units[0].delivery_date = date(2026, 1, 1)
+        self.assertAlmostEqual(first.kpi_free_days, 59 + 10 / 24, places=4)
+
+    def test_nightly_cron_repairs_stale_facts(self):
+        """Two users changing orders of one unit at the same moment can leave a fact
+        stale: the nightly cron recomputes every unit's facts, in batches that resume
+        after the last unit done."""
+        first = self._corrective(
+            self.units[0], datetime(2026, 3, 1, 10, 0), done=datetime(2026, 3, 2, 10, 0)
+        )
+        second = self._corrective(self.units[1], datetime(2026, 3, 1, 10, 0))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE after_sales_order SET kpi_fix_result = 'failed', kpi_repeat_failure = TRUE"
+            " WHERE id IN %s",
+            [(first.id, second.id)],
+        )
+        self.env.invalidate_all()
+        Param = self.env["ir.config_parameter"].sudo()
+        key = "after_sales_service.kpi_facts_last_unit"
+        Order = self.env["after_sales.order"]
+        cron = type(self.env["ir.cron"])
+        # a run stopped by its time limit after the first batch of one unit ...
+        with patch.object(cron, "_commit_progress", return_value=0.0):
+            Order._cron_kpi_refresh_facts(batch_size=1)
+        self.assertEqual(first.kpi_fix_result, "held")
+        self.assertTrue(second.kpi_repeat_failure, "not reached yet")
+        self.assertEqual(int(Param.get_param(key)), self.units[0].id)
+        # ... the next run resumes after it and starts over once it reaches the end
+        with patch.object(cron, "_commit_progress", return_value=60.0):
+            Order._cron_kpi_refresh_facts(batch_size=1)
+        self.assertFalse(second.kpi_repeat_failure)
+        self.assertEqual(int(Param.get_param(key)), 0)
+
     def test_query_count_does_not_depend_on_records(self):
         def count_queries():
             self.env.flush_all()
