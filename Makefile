@@ -20,7 +20,7 @@ export DB HTTP_PORT ODOO_SRC VENV MODULE_DIR PG_MODE
 TOOLS := $(ROOT)/tools
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint fix bench loadtest i18n pg-stop clean-db clean
+.PHONY: help setup run test upgrade-test lint fix bench loadtest i18n pg-stop clean-db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' "$(ROOT)/Makefile" | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ run: ## set up, install/upgrade the module in DB (with demo data), serve on 127.
 
 test: ## whole test suite (incl. HttpCase tours) in a throwaway database
 	@bash "$(TOOLS)/test.sh"
+
+upgrade-test: ## install the previous release with demo data, upgrade, check every record kept
+	@bash "$(TOOLS)/upgrade_test.sh"
 
 lint: ## ruff check, ruff format --check, pylint-odoo
 	@bash "$(TOOLS)/lint.sh"

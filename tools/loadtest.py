@@ -28,7 +28,8 @@ import psycopg2
 import requests
 
 PASSWORD = "loadtest-Pa55"
-MARKER = "loadtest-"
+# a marker per run: the database may hold the records of earlier runs
+MARKER = f"loadtest-{uuid.uuid4().hex[:8]}-"
 # odoo exceptions that are a refusal the user is meant to see (a row another user is
 # invoicing at this moment, a state already left), not a failure of the server
 INTENDED = {"odoo.exceptions.UserError"}
@@ -43,6 +44,7 @@ ACTIONS = {
     "create_order": 12,
     "complete_order": 9,
     "invoice_orders": 5,
+    "kpi_dashboard": 3,
 }
 
 
@@ -352,6 +354,15 @@ class User(threading.Thread):
             specification=CLAIM_FORM_SPEC,
         )
 
+    def kpi_dashboard(self):
+        today = datetime.date.today()
+        self.client.call(
+            "after_sales.kpi",
+            "get_kpis",
+            (today - datetime.timedelta(days=29)).isoformat(),
+            today.isoformat(),
+        )
+
     # --- writing -----------------------------------------------------------
     def _create(self, model, vals):
         marker = MARKER + uuid.uuid4().hex
@@ -477,10 +488,10 @@ def percentile(values, pct):
     return values[min(len(values) - 1, int(round(pct / 100 * (len(values) - 1))))]
 
 
-def report(stats, elapsed, users):
+def report(stats, elapsed, users, scenario):
     rows = []
     total = 0
-    print(f"\n{users} users, {elapsed:.0f} s\n")
+    print(f"\n{scenario}: {users} users, {elapsed:.0f} s\n")
     header = f"{'action':<16}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
     print(header + f"{'refused':>9}{'errors':>8}")
     print("-" * (len(header) + 17))
@@ -520,6 +531,7 @@ def main():
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scenario", default="single", help="a name for the report")
     args = parser.parse_args()
 
     setup = Setup(args.url, args.db, args.users)
@@ -535,7 +547,7 @@ def main():
     for user in users:
         user.join()
     elapsed = time.monotonic() - start
-    rows = report(stats, elapsed, args.users)
+    rows = report(stats, elapsed, args.users, args.scenario)
     problems = check_records(args.dsn, stats)
     created = {model: len(acked) for model, acked in stats.created.items()}
     print(
@@ -553,6 +565,7 @@ def main():
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(
                 {
+                    "scenario": args.scenario,
                     "users": args.users,
                     "seconds": elapsed,
                     "rows": rows,

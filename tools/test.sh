@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: throwaway database, install the module (no demo), run its whole test suite
 # with pytest-odoo (HttpCase/tours included: Odoo's HTTP server + headless chromium),
-# drop the database. Exits non-zero on any failure, including "no test collected".
+# uninstall the modules and check nothing is left (whole runs), drop the database.
+# Exits non-zero on any failure, including "no test collected".
 #
 #   PYTEST_ARGS="-k name -x"   extra pytest arguments
 #   KEEP_DB=1                  keep the test database (and say its name) for debugging
@@ -75,3 +76,10 @@ case "$rc" in
     5) die "pytest collected no test in ${tests[*]}: that counts as a failure" ;;
     *) die "tests failed (pytest exit code $rc)" ;;
 esac
+
+# a whole run ends by uninstalling the modules: nothing of theirs may be left
+if [ -z "${PYTEST_ARGS:-}" ]; then
+    say "Uninstalling $MODULES from $TEST_DB"
+    "$PY" "$ROOT/tools/uninstall_check.py" "$CONF" "$TEST_DB" "$MODULES" ||
+        die "uninstalling $MODULES left data behind (see above)"
+fi

@@ -49,6 +49,7 @@ class AfterSalesKpi(models.AbstractModel):
     # Public API (the dashboard)
     # ------------------------------------------------------------------
     @api.model
+    @api.readonly
     def get_kpis(self, date_from, date_to, company_id=None):
         """date_from/date_to: 'YYYY-MM-DD' strings (inclusive). Returns
         ``{"period": {...}, "previous": {...}, "kpis": [figure, ...]}`` where each
@@ -83,6 +84,7 @@ class AfterSalesKpi(models.AbstractModel):
         }
 
     @api.model
+    @api.readonly
     def get_kpi_companies(self):
         """The companies the user may choose on the dashboard."""
         self._kpi_check_access()

@@ -37,3 +37,4 @@ from . import test_end_of_life
 from . import test_dealer_claim
 from . import test_provider
 from . import test_parts_demand
+from . import test_routes
