@@ -88,6 +88,8 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "data/after_sales_dealer_claim_data.xml",
         "views/after_sales_dealer_claim_views.xml",
         "views/after_sales_dealer_claim_portal_templates.xml",
+        "security/after_sales_delivery_import_security.xml",
+        "views/after_sales_delivery_import_views.xml",
     ],
     "demo": [
         "demo/after_sales_service_demo.xml",
@@ -111,5 +113,6 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

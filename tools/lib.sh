@@ -21,6 +21,7 @@ LOCAL="$ROOT/.local"
 LOGS="$LOCAL/logs"
 STATE="$LOCAL/state"
 CONF="$LOCAL/odoo.conf"
+SCREENSHOTS="$LOCAL/screenshots"
 
 _abs() { # make a path absolute (relative to the repo root), expand a leading ~
     local p="$1"
@@ -446,6 +447,8 @@ write_odoo_conf() {
         printf '[options]\n'
         printf 'addons_path = %s\n' "$(odoo_addons_path "$@")"
         printf 'data_dir = %s\n' "$LOCAL/data"
+        # browser tours: screenshots (the main screens, failures) in <dir>/<database>/screenshots
+        printf 'screenshots = %s\n' "$SCREENSHOTS"
         if [ -n "${DB_HOST:-}" ]; then printf 'db_host = %s\n' "$DB_HOST"; fi
         if [ -n "${DB_PORT:-}" ]; then printf 'db_port = %s\n' "$DB_PORT"; fi
         if [ -n "${DB_USER:-}" ]; then printf 'db_user = %s\n' "$DB_USER"; fi
@@ -460,6 +463,37 @@ write_odoo_conf() {
     else
         mv -f "$tmp" "$file"
     fi
+}
+
+# publish_screenshots DIR: the browser tours save a PNG of each main screen they show in
+# DIR as after_sales_<screen>_<date>_<time>_<microseconds>_<test>.png (see
+# after_sales_service/tests/common_screenshots.py); copy the newest of each screen to
+# docs/screenshots/<screen>.png, the pictures of the README.
+publish_screenshots() {
+    local src="$1" dest="$ROOT/docs/screenshots" f base name stamp
+    local re='^after_sales_([a-z][a-z0-9_]*)_([0-9]{8}_[0-9]{6}_[0-9]{6})_[A-Za-z0-9_]+[.]png$'
+    local -A newest=() taken=()
+    if [ -d "$src" ]; then
+        for f in "$src"/after_sales_*.png; do
+            [ -f "$f" ] || continue
+            base="${f##*/}"
+            [[ "$base" =~ $re ]] || continue
+            name="${BASH_REMATCH[1]}" stamp="${BASH_REMATCH[2]}"
+            if [ -z "${taken[$name]:-}" ] || [[ "$stamp" > "${taken[$name]}" ]]; then
+                taken[$name]="$stamp"
+                newest[$name]="$f"
+            fi
+        done
+    fi
+    if [ "${#newest[@]}" -eq 0 ]; then
+        warn "no screenshot of a main screen in $src"
+        return 1
+    fi
+    mkdir -p "$dest"
+    for name in "${!newest[@]}"; do
+        cp -f -- "${newest[$name]}" "$dest/$name.png"
+    done
+    say "Screenshots of ${#newest[@]} screens copied to ${dest#"$ROOT"/}: $(printf '%s\n' "${!newest[@]}" | sort | tr '\n' ' ')"
 }
 
 require_module() {

@@ -230,6 +230,7 @@ class Setup:
                     "company_id": self.company,
                     "resource_calendar_id": calendar,
                     "tz": "UTC",
+                    "is_after_sales_technician": True,
                 },
             )
         )
@@ -255,6 +256,8 @@ class Stats:
         self.errors = defaultdict(int)
         self.error_samples = []
         self.refusal_samples = []
+        self.faulted = defaultdict(int)
+        self.fault_samples = []
         self.created = {"after_sales.order": {}, "after_sales.claim": {}}
         self.invoiced = set()
 
@@ -268,6 +271,10 @@ class Stats:
             self.latency[action].append(seconds)
             if outcome == "refused":
                 self.refused[action] += 1
+            elif outcome == "faulted":
+                self.faulted[action] += 1
+                if len(self.fault_samples) < 5:
+                    self.fault_samples.append(f"{action}: {detail}")
             elif outcome == "error":
                 self.errors[action] += 1
                 if len(self.error_samples) < 10:
@@ -275,7 +282,7 @@ class Stats:
 
 
 class User(threading.Thread):
-    def __init__(self, setup, url, db, login, deadline, stats, seed):
+    def __init__(self, setup, url, db, login, deadline, stats, seed, faults=False):
         super().__init__(daemon=True)
         self.setup = setup
         self.client = Client(url, db)
@@ -287,12 +294,23 @@ class User(threading.Thread):
         self.done_orders = []
         self.order_ids = []
         self.claim_ids = []
+        self.faults = faults
         self.technician = setup.technicians[seed % 1000]
-        tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-        self.slot = datetime.datetime.combine(tomorrow, datetime.time(7))
+        # the work recorded is work of the past weeks: the technicians' future days
+        # stay free for the dispatcher
+        start = datetime.date.today() - datetime.timedelta(days=90)
+        self.slot = datetime.datetime.combine(start, datetime.time(7))
+
+    def _login(self):
+        for _attempt in range(30):
+            try:
+                self.client.login(self.login_name, PASSWORD)
+                return
+            except (requests.RequestException, RpcError):
+                time.sleep(1)
 
     def run(self):
-        self.client.login(self.login_name, PASSWORD)
+        self._login()
         names, weights = zip(*ACTIONS.items(), strict=True)
         while time.monotonic() < self.deadline:
             action = self.random.choices(names, weights)[0]
@@ -300,12 +318,21 @@ class User(threading.Thread):
             try:
                 getattr(self, action)()
             except RpcError as error:
-                outcome = "refused" if error.name in INTENDED else "error"
+                if error.name in INTENDED:
+                    outcome = "refused"
+                elif self.faults and not error.name.startswith("odoo.exceptions."):
+                    outcome = "faulted"  # the database went away under the request
+                else:
+                    outcome = "error"
                 self.stats.record(action, time.perf_counter() - start, outcome, error)
                 if outcome == "refused":
                     self.stats.note_refusal(action, error)
             except requests.RequestException as error:
-                self.stats.record(action, time.perf_counter() - start, "error", error)
+                # a killed worker or a restarting server: expected only during faults
+                outcome = "faulted" if self.faults else "error"
+                self.stats.record(action, time.perf_counter() - start, outcome, error)
+                if self.faults:
+                    self._login()
             else:
                 self.stats.record(action, time.perf_counter() - start, "ok")
 
@@ -404,6 +431,9 @@ class User(threading.Thread):
             {
                 "technician_ids": [(6, 0, [technician])],
                 "planned_date_start": start.strftime("%Y-%m-%d %H:%M:%S"),
+                "planned_date_end": (start + datetime.timedelta(hours=1, minutes=45)).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                ),
             },
         )
         call("after_sales.order", "action_schedule", [order_id])
@@ -427,7 +457,8 @@ class User(threading.Thread):
         self.done_orders.append(order_id)
 
     def _next_slot(self):
-        """The technician's next free two-hour slot on a weekday (07:00-17:00 UTC)."""
+        """The technician's next two-hour slot on a weekday (07:00-17:00 UTC), from
+        90 days ago on."""
         slot = self.slot
         while slot.weekday() >= 5 or not 7 <= slot.hour <= 15:
             slot = (slot + datetime.timedelta(days=1)).replace(hour=7)
@@ -443,10 +474,13 @@ class User(threading.Thread):
             self.stats.invoiced.update(batch)
 
 
-def check_records(dsn, stats):
-    """One SQL pass: every acknowledged create exactly once, none unacknowledged,
-    every invoiced order billed once. Returns a list of problems."""
+def check_records(dsn, stats, faults=False):
+    """One SQL pass: every acknowledged create exactly once, none unacknowledged (but
+    during faults, when the answer of a committed create can be lost), every invoiced
+    order billed once and no order of the run on two invoices. Returns the problems
+    and the number of records created whose answer was lost."""
     problems = []
+    lost_answers = 0
     with psycopg2.connect(dsn) as conn, conn.cursor() as cr:
         for model, table in (
             ("after_sales.order", "after_sales_order"),
@@ -464,8 +498,12 @@ def check_records(dsn, stats):
                 if ids != [record_id]:
                     problems.append(f"{model} {marker}: acknowledged {record_id}, found {ids}")
             extra = set(found) - set(acked)
-            if extra:
+            duplicated = [marker for marker in extra if len(found[marker]) > 1]
+            if duplicated:
+                problems.append(f"{model}: {len(duplicated)} unacknowledged creates twice")
+            if extra and not faults:
                 problems.append(f"{model}: {len(extra)} created but never acknowledged")
+            lost_answers += len(extra)
         if stats.invoiced:
             cr.execute(
                 """SELECT after_sales_order_id, count(DISTINCT move_id)
@@ -480,7 +518,33 @@ def check_records(dsn, stats):
                     problems.append(
                         f"order {order_id}: invoiced on {billed.get(order_id, 0)} invoices"
                     )
-    return problems
+        cr.execute(
+            """SELECT count(*) FROM (
+                 SELECT aml.after_sales_order_id
+                   FROM account_move_line aml
+                   JOIN after_sales_order o ON o.id = aml.after_sales_order_id
+                  WHERE o.description LIKE %s
+               GROUP BY aml.after_sales_order_id
+                 HAVING count(DISTINCT aml.move_id) > 1) twice""",
+            (f"%{MARKER}%",),
+        )
+        twice = cr.fetchone()[0]
+        if twice:
+            problems.append(f"{twice} orders of the run are on two invoices")
+        # half-written: a customer invoice of the run without a line or a total
+        cr.execute(
+            """SELECT count(DISTINCT m.id)
+                 FROM account_move m
+                 JOIN account_move_line aml ON aml.move_id = m.id
+                 JOIN after_sales_order o ON o.id = aml.after_sales_order_id
+                WHERE o.description LIKE %s
+                  AND m.amount_total <= 0""",
+            (f"%{MARKER}%",),
+        )
+        broken = cr.fetchone()[0]
+        if broken:
+            problems.append(f"{broken} invoices of the run without an amount")
+    return problems, lost_answers
 
 
 def percentile(values, pct):
@@ -493,8 +557,8 @@ def report(stats, elapsed, users, scenario):
     total = 0
     print(f"\n{scenario}: {users} users, {elapsed:.0f} s\n")
     header = f"{'action':<16}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
-    print(header + f"{'refused':>9}{'errors':>8}")
-    print("-" * (len(header) + 17))
+    print(header + f"{'refused':>9}{'errors':>8}{'faulted':>9}")
+    print("-" * (len(header) + 26))
     for action in ACTIONS:
         values = stats.latency.get(action, [])
         if not values:
@@ -508,16 +572,18 @@ def report(stats, elapsed, users, scenario):
             "p95_ms": percentile(values, 95) * 1000,
             "refused": stats.refused[action],
             "errors": stats.errors[action],
+            "faulted": stats.faulted[action],
         }
         rows.append(row)
         print(
             f"{action:<16}{row['requests']:>9}{row['rps']:>8.1f}{row['p50_ms']:>9.0f}"
-            f"{row['p95_ms']:>9.0f}{row['refused']:>9}{row['errors']:>8}"
+            f"{row['p95_ms']:>9.0f}{row['refused']:>9}{row['errors']:>8}{row['faulted']:>9}"
         )
-    print("-" * (len(header) + 17))
+    print("-" * (len(header) + 26))
     print(
         f"{'all':<16}{total:>9}{total / elapsed:>8.1f}{'':>18}"
         f"{sum(stats.refused.values()):>9}{sum(stats.errors.values()):>8}"
+        f"{sum(stats.faulted.values()):>9}"
     )
     return rows
 
@@ -532,13 +598,19 @@ def main():
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scenario", default="single", help="a name for the report")
+    parser.add_argument(
+        "--faults",
+        action="store_true",
+        help="workers are killed and the database restarted during the run: failed "
+        "requests count as faulted, and a create whose answer was lost may exist",
+    )
     args = parser.parse_args()
 
     setup = Setup(args.url, args.db, args.users)
     stats = Stats()
     deadline = time.monotonic() + args.duration
     users = [
-        User(setup, args.url, args.db, login, deadline, stats, args.seed * 1000 + i)
+        User(setup, args.url, args.db, login, deadline, stats, args.seed * 1000 + i, args.faults)
         for i, login in enumerate(setup.logins)
     ]
     start = time.monotonic()
@@ -548,13 +620,16 @@ def main():
         user.join()
     elapsed = time.monotonic() - start
     rows = report(stats, elapsed, args.users, args.scenario)
-    problems = check_records(args.dsn, stats)
+    problems, lost_answers = check_records(args.dsn, stats, args.faults)
     created = {model: len(acked) for model, acked in stats.created.items()}
     print(
         f"\ncreated: {created['after_sales.order']} orders, "
         f"{created['after_sales.claim']} claims, {len(stats.invoiced)} orders invoiced; "
-        f"lost or duplicated: {len(problems)}"
+        f"lost, duplicated or half-written: {len(problems)}"
+        + (f"; created but the answer lost in a fault: {lost_answers}" if args.faults else "")
     )
+    for sample in stats.fault_samples:
+        print("  faulted:", sample)
     for sample in stats.refusal_samples:
         print("  refused:", sample)
     for sample in stats.error_samples:
@@ -572,6 +647,8 @@ def main():
                     "created": created,
                     "invoiced": len(stats.invoiced),
                     "problems": problems,
+                    "faulted": sum(stats.faulted.values()),
+                    "lost_answers": lost_answers,
                     "errors": sum(stats.errors.values()),
                 },
                 handle,

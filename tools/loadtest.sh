@@ -6,6 +6,10 @@
 #   proxy    two such servers (crons in both) sharing database and filestore, behind nginx
 #   replica  the single server with db_replica_host/port: read-only calls (lists,
 #            forms, the KPI dashboard) go to a streaming replica of the database
+#   faults   the single server; an HTTP worker killed mid-request, then PostgreSQL
+#            restarted, during the run
+#   crons    generation, invoicing and dispatcher crons in two processes at once; a
+#            generation run killed after its first batch, then run again
 # The database lives in a private primary PostgreSQL cluster with a streaming standby
 # (under .local/loadtest/, run as the postgres system user when called as root).
 #   LOAD_USERS=20 LOAD_SECONDS=60 LOAD_PORT=8090 LOAD_SCENARIOS="single proxy replica"
@@ -17,7 +21,7 @@ LOAD_DB="${LOAD_DB:-after_sales_load}"
 LOAD_PORT="${LOAD_PORT:-8090}"
 LOAD_USERS="${LOAD_USERS:-20}"
 LOAD_SECONDS="${LOAD_SECONDS:-60}"
-LOAD_SCENARIOS="${LOAD_SCENARIOS:-single proxy replica}"
+LOAD_SCENARIOS="${LOAD_SCENARIOS:-single proxy replica faults crons}"
 HERE="$LOCAL/loadtest"
 
 require_module
@@ -165,6 +169,81 @@ xacts() { # committed transactions of LOAD_DB on the server of port $1
 }
 
 dsn="dbname=$LOAD_DB host=127.0.0.1 port=$pg_port user=odoo"
+
+# faults: the load runs while an HTTP worker is killed mid-request (a quarter in) and
+# the database server restarts (halfway); the client logs in again and goes on
+run_faults() {
+    local master="${pids[-1]}" client worker result=0
+    "$PY" "$ROOT/tools/loadtest.py" --url "http://127.0.0.1:$LOAD_PORT" --db "$LOAD_DB" \
+        --dsn "$dsn" --users "$LOAD_USERS" --duration "$LOAD_SECONDS" --scenario faults \
+        --faults --json "$HERE/faults.json" &
+    client=$!
+    sleep $((LOAD_SECONDS / 4 + 5))
+    # an HTTP worker: a process of the server that has just answered a request
+    worker="$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ INFO .* werkzeug: ' "$HERE/faults.log" |
+        tail -1 | cut -d' ' -f3)"
+    if [ -n "$worker" ] && [ "$(ps -o ppid= -p "$worker" | tr -d ' ')" = "$master" ]; then
+        kill -9 "$worker"
+        say "killed HTTP worker $worker with SIGKILL (the server starts another)"
+    else
+        warn "no HTTP worker found to kill"
+        result=1
+    fi
+    sleep $((LOAD_SECONDS / 4))
+    say "restarting the PostgreSQL primary"
+    pg_ctl -D "$primary" -m fast -w restart >/dev/null || die "the primary did not restart"
+    wait "$client" || result=1
+    return "$result"
+}
+
+generated() { # orders generated so far for the plans of tag $1
+    psql -h 127.0.0.1 -p "$pg_port" -U odoo -d "$LOAD_DB" -tAc \
+        "SELECT count(*) FROM after_sales_order o JOIN after_sales_plan p ON p.id = o.plan_id
+          WHERE p.name LIKE 'Cron plan $1-%'"
+}
+
+# crons: the order generation, invoicing and dispatcher crons in two processes at once
+# over 2,000 due plans and 200 contracts; then plan generation killed after its first
+# committed batch and run again
+run_crons() {
+    local tag since a b gen pid made result=0
+    local crons_py=("$PY" "$ROOT/tools/loadtest_crons.py")
+    tag="$(date +%s)"
+    since="$(date -u '+%F %T')"
+    "${crons_py[@]}" prepare "$CONF" "$LOAD_DB" "$tag" 2000
+    gen="after_sales.plan:_cron_generate_orders:200"
+    set -- "$gen" after_sales.contract:_cron_create_invoices:50 \
+        after_sales.order.dispatch:_cron_plan_orders
+    say "the three crons in two processes at once"
+    "${crons_py[@]}" run "$CONF" "$LOAD_DB" "$@" &
+    a=$!
+    "${crons_py[@]}" run "$CONF" "$LOAD_DB" "$@" &
+    b=$!
+    wait "$a" || result=1
+    wait "$b" || result=1
+    "${crons_py[@]}" check "$CONF" "$LOAD_DB" "$tag" 2000 "$since" || result=1
+
+    tag="$((tag + 1))"
+    since="$(date -u '+%F %T')"
+    "${crons_py[@]}" prepare "$CONF" "$LOAD_DB" "$tag" 3000
+    "${crons_py[@]}" run "$CONF" "$LOAD_DB" "after_sales.plan:_cron_generate_orders:50" &
+    pid=$!
+    made=0
+    for _ in $(seq 1 1200); do
+        made="$(generated "$tag")"
+        [ "$made" -gt 0 ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    made="$(generated "$tag")"
+    [ "$made" -lt 3000 ] || { warn "the run ended before it was killed"; result=1; }
+    say "plan generation killed with SIGKILL after $made of 3000 orders; running it again"
+    "${crons_py[@]}" run "$CONF" "$LOAD_DB" "$gen" after_sales.contract:_cron_create_invoices:50
+    "${crons_py[@]}" check "$CONF" "$LOAD_DB" "$tag" 3000 "$since" || result=1
+    return "$result"
+}
 rc=0
 for scenario in $LOAD_SCENARIOS; do
     printf '\n%s== scenario: %s ==%s\n' "$_B" "$scenario" "$_N"
@@ -185,7 +264,18 @@ for scenario in $LOAD_SCENARIOS; do
             start_server replica "$LOAD_PORT" "$replica_conf"
             wait_http "$LOAD_PORT"
             ;;
-        *) die "unknown scenario $scenario (single, proxy, replica)" ;;
+        faults)
+            start_server faults "$LOAD_PORT" "$CONF"
+            wait_http "$LOAD_PORT"
+            run_faults || rc=1
+            stop_all
+            continue
+            ;;
+        crons)
+            run_crons || rc=1
+            continue
+            ;;
+        *) die "unknown scenario $scenario (single, proxy, replica, faults, crons)" ;;
     esac
     primary_before="$(xacts "$pg_port")"
     standby_before="$(xacts $((pg_port + 1)))"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: throwaway database, install the module (no demo), run its whole test suite
 # with pytest-odoo (HttpCase/tours included: Odoo's HTTP server + headless chromium),
-# uninstall the modules and check nothing is left (whole runs), drop the database.
+# uninstall the modules and check nothing is left (whole runs), copy the tours'
+# screenshots of the main screens to docs/screenshots/ (whole runs), drop the database.
 # Exits non-zero on any failure, including "no test collected".
 #
 #   PYTEST_ARGS="-k name -x"   extra pytest arguments
@@ -82,4 +83,14 @@ if [ -z "${PYTEST_ARGS:-}" ]; then
     say "Uninstalling $MODULES from $TEST_DB"
     "$PY" "$ROOT/tools/uninstall_check.py" "$CONF" "$TEST_DB" "$MODULES" ||
         die "uninstalling $MODULES left data behind (see above)"
+fi
+
+# the tours' screenshots (odoo.conf: screenshots = $SCREENSHOTS); a whole run that
+# passed refreshes the README's pictures in docs/screenshots/
+shots="$SCREENSHOTS/$TEST_DB/screenshots"
+if [ -z "${PYTEST_ARGS:-}" ]; then
+    publish_screenshots "$shots" || die "the tours saved no screenshot in $shots"
+    rm -rf -- "${SCREENSHOTS:?}/$TEST_DB"
+elif [ -d "$shots" ]; then
+    say "Screenshots of this run (docs/screenshots/ is refreshed by whole runs only): $shots"
 fi

@@ -1,11 +1,13 @@
 """Uninstall the after-sales modules from a database and check that nothing of theirs
 is left: models, tables, columns added to Odoo's tables, menus, actions, crons, views,
-groups, record rules, sequences, mail templates, XML ids. Run by `make test` on its
+sequences, mail templates, XML ids, and that no error was logged; the contracts'
+analytic accounts (accounting history) stay, with their plan. Run by `make test` on its
 throwaway database after the test suite; exits non-zero and lists what is left.
 
 Usage: uninstall_check.py CONF DB MODULE[,MODULE...]
 """
 
+import logging
 import sys
 
 import odoo
@@ -22,7 +24,7 @@ CHECKS = {
                                    WHERE table_schema = 'public'
                                      AND column_name LIKE 'after\\_sales%%'""",
     "menus": "SELECT id::text FROM ir_ui_menu WHERE name->>'en_US' LIKE 'After-Sales%%'",
-    "crons": """SELECT c.cron_name->>'en_US' FROM ir_cron c
+    "crons": """SELECT c.cron_name FROM ir_cron c
                   JOIN ir_act_server s ON s.id = c.ir_actions_server_id
                   JOIN ir_model m ON m.id = s.model_id
                  WHERE m.model LIKE 'after\\_sales.%%' OR s.code LIKE '%%after\\_sales%%'""",
@@ -33,23 +35,48 @@ CHECKS = {
 }
 
 
+class ErrorCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record.getMessage().splitlines()[0][:200])
+
+
 def main():
     conf, db, modules = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
     odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
     with Registry(db).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         to_remove = env["ir.module.module"].search([("name", "in", modules)])
         if len(to_remove) != len(modules) or set(to_remove.mapped("state")) != {"installed"}:
             sys.exit(f"not all of {modules} are installed in {db}")
+        # a contract's analytic account, with the accountant's history: it stays
+        plan = env.ref("after_sales_service.analytic_plan_after_sales")
+        kept = env["account.analytic.account"].create(
+            {"name": "Uninstall check contract", "plan_id": plan.id}
+        )
+        cr.commit()
         # the bridges depend on the main module: uninstalling it takes them too
         to_remove.filtered(lambda m: m.name == modules[0]).button_immediate_uninstall()
     left = {}
+    if errors.records:
+        left["errors logged while uninstalling"] = errors.records
     with Registry(db).cursor() as cr:
         cr.execute("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [modules])
         states = dict(cr.fetchall())
         still = {name: state for name, state in states.items() if state != "uninstalled"}
         if still:
             left["modules"] = [f"{name} ({state})" for name, state in still.items()]
+        cr.execute(
+            "SELECT count(*) FROM account_analytic_account WHERE id = %s AND plan_id = %s",
+            [kept.id, plan.id],
+        )
+        if not cr.fetchone()[0]:
+            left["the contracts' analytic accounts were deleted"] = [kept.id]
         for what, query in CHECKS.items():
             cr.execute(query, {"modules": modules})
             rows = [row[0] for row in cr.fetchall()]
@@ -60,7 +87,10 @@ def main():
         for what, rows in left.items():
             print(f"  {what} ({len(rows)}): {', '.join(map(str, rows[:15]))}")
         sys.exit(1)
-    print(f"Uninstalled {', '.join(modules)}: nothing left ({len(CHECKS)} checks)")
+    print(
+        f"Uninstalled {', '.join(modules)}: nothing left ({len(CHECKS)} checks); the "
+        "After-Sales analytic plan and its accounts stay as the accountant's data"
+    )
 
 
 if __name__ == "__main__":

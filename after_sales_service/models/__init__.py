@@ -87,3 +87,5 @@ from . import product_product_parts
 from . import after_sales_plan_parts
 from . import stock_warehouse_orderpoint
 from . import after_sales_parts_demand
+from . import after_sales_delivery_import
+from . import res_config_settings_delivery_import

@@ -38,3 +38,5 @@ from . import test_dealer_claim
 from . import test_provider
 from . import test_parts_demand
 from . import test_routes
+from . import test_tours
+from . import test_install_import

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AfterSalesCommon
+from .common_screenshots import ScreenshotTourMixin
 
 KPI_KEYS = {
     "key",
@@ -180,7 +181,7 @@ class TestKpi(AfterSalesCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestKpiDashboardTour(HttpCase):
+class TestKpiDashboardTour(ScreenshotTourMixin, HttpCase):
     def test_kpi_dashboard_tour(self):
         """A service user opens the dashboard, sees the orders done this month and
         opens them from their card."""
@@ -207,3 +208,4 @@ class TestKpiDashboardTour(HttpCase):
             "after_sales_kpi_dashboard_tour",
             login="kpi_tour_user",
         )
+        self.assertScreenshots("kpi_dashboard")

@@ -1,8 +1,9 @@
 """Every web route of the after-sales modules, found from Odoo's routing map (so a
 route added later is checked too): none is open to anonymous visitors, every one that
 accepts a POST form checks the CSRF token, and a POST without the token writes
-nothing."""
+nothing; the login throttling of Odoo still holds with the modules installed."""
 
+import json
 import re
 
 from odoo import http
@@ -73,3 +74,36 @@ class TestRoutes(AfterSalesCommon, HttpCase):
                 posted += 1
         self.assertGreater(posted, 0)
         self.assertEqual(self.env["after_sales.claim"].sudo().search_count([]), claims)
+
+    @mute_logger("odoo.addons.base.models.res_users", "odoo.http")
+    def test_failed_logins_still_throttled(self):
+        """After Odoo's number of failed logins, even the right password is refused
+        for a while: nothing of the modules lets a password guesser through."""
+        user = new_test_user(self.env, login="as_routes_throttle", groups="base.group_portal")
+        self.env["ir.config_parameter"].sudo().set_param("base.login_cooldown_after", 3)
+
+        def login(password):
+            response = self.url_open(
+                "/web/session/authenticate",
+                data=json.dumps(
+                    {
+                        "params": {
+                            "db": self.env.cr.dbname,
+                            "login": user.login,
+                            "password": password,
+                        }
+                    }
+                ),
+                headers={"Content-Type": "application/json"},
+            )
+            return response.json()
+
+        try:
+            for _attempt in range(3):
+                self.assertIn("error", login("wrong"))
+            answer = login(user.login)
+            self.assertIn("error", answer)
+            self.assertIn("Too many login failures", answer["error"]["data"]["message"])
+        finally:
+            self.env.registry._login_failures.clear()
+        self.assertNotIn("error", login(user.login))

@@ -1,8 +1,10 @@
 from odoo.tests import HttpCase, tagged
 
+from .common_screenshots import ScreenshotTourMixin
+
 
 @tagged("post_install", "-at_install")
-class TestUi(HttpCase):
+class TestUi(ScreenshotTourMixin, HttpCase):
     def test_contract_tour(self):
         """A service user creates a contract for a customer's unit and starts it."""
         customer = self.env["res.partner"].create({"name": "Tour Bakery", "is_company": True})
@@ -59,8 +61,8 @@ class TestUi(HttpCase):
 
     def test_costing_tour(self):
         """A service user records the part used and the hours worked on a started
-        repair (one of the two reserved gaskets), completes it and invoices what the
-        customer pays."""
+        repair (one of the two reserved gaskets), has the customer sign off, completes
+        it and invoices what the customer pays."""
         company = self.env.company
         if not company.chart_template:
             self.env["account.chart.template"].try_loading("generic_coa", company)
@@ -99,10 +101,15 @@ class TestUi(HttpCase):
         order.action_start()
         self.assertEqual(order.line_ids.move_ids.state, "assigned")
         self.assertFalse(order.work_hours)
+        self.assertFalse(order.signature)
 
         self.start_tour("/odoo", "after_sales_costing_tour", login="admin")
 
         self.assertEqual(order.state, "done")
+        self.assertEqual(order.signed_by, "Jan Bakker")
+        self.assertTrue(order.signature)
+        self.assertTrue(order.signed_on)
+        self.assertLessEqual(order.signed_on, order.date_done, "signed before it was done")
         part = order.line_ids.filtered(lambda line: line.line_type == "part")
         labour = order.line_ids - part
         self.assertEqual(part.quantity_done, 1)
@@ -114,3 +121,4 @@ class TestUi(HttpCase):
         invoice = order.invoice_ids
         self.assertEqual(invoice.partner_id, customer)
         self.assertEqual(invoice.amount_untaxed, 200.0)
+        self.assertScreenshots("service_order")

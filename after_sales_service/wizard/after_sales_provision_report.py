@@ -58,6 +58,13 @@ class AfterSalesProvisionReport(models.TransientModel):
         "after_sales.provision.report.line", "report_id", string="Categories", readonly=True
     )
     is_computed = fields.Boolean(readonly=True)
+
+    @api.depends("date_from", "date_to")
+    def _compute_display_name(self):
+        # the report is a screen, not a document: its title, as the breadcrumb shows it
+        for report in self:
+            report.display_name = self.env._("Warranty Provision Reconciliation")
+
     opening = fields.Monetary(readonly=True)
     accrual = fields.Monetary(string="Accruals", readonly=True)
     usage_parts = fields.Monetary(string="Usage: Parts", readonly=True)

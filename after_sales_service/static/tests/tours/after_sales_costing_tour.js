@@ -1,9 +1,10 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import { screenshot } from "@after_sales_service/../tests/tours/after_sales_screenshot";
 
 // A service user completes a started repair: records the part really used and the
-// hours worked on the planned lines, closes the order and invoices what the customer
-// pays.
+// hours worked on the planned lines, has the customer sign off, closes the order and
+// invoices what the customer pays.
 registry.category("web_tour.tours").add("after_sales_costing_tour", {
     url: "/odoo",
     steps: () => [
@@ -59,6 +60,46 @@ registry.category("web_tour.tours").add("after_sales_costing_tour", {
             run: "edit 2",
         },
         ...stepUtils.saveForm(),
+        screenshot(
+            "service_order",
+            "div[name=line_ids] .o_data_row:nth-child(2) td[name=quantity_done]:contains(2)"
+        ),
+        {
+            content: "The customer signs off",
+            trigger: ".o_notebook a[name=signoff]",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=signed_by] input",
+            run: "edit Jan Bakker",
+        },
+        {
+            content: "Open the signature pad",
+            trigger: ".o_field_widget[name=signature] .o_signature",
+            run: "click",
+        },
+        {
+            content: "The customer's name is drawn as signature",
+            trigger: ".modal canvas.o_web_sign_signature",
+            run: "canvasNotEmpty",
+        },
+        {
+            content: "Adopt it",
+            trigger: ".modal .modal-footer button.btn-primary:enabled",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=signature] img.o_signature",
+        },
+        {
+            content: "Confirm the sign-off",
+            trigger: ".o_form_view button[name=action_sign]",
+            run: "click",
+        },
+        {
+            content: "The sign-off is dated",
+            trigger: ".o_form_view .o_field_widget[name=signed_on]",
+        },
         {
             content: "Complete the order",
             trigger: ".o_form_view button[name=action_done]",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { screenshot } from "@after_sales_service/../tests/tours/after_sales_screenshot";
 
 // Started on /odoo/action-after_sales_dispatch_board?date_start=<a Monday> by
 // tests/test_dispatch_board.py, with one technician and two unassigned orders.
@@ -32,6 +33,16 @@ registry.category("web_tour.tours").add("after_sales_dispatch_board_tour", {
             run: "click",
         },
         {
+            content: "The dispatcher proposes the hotel order, with its explanation",
+            trigger: ".modal div[name=planned_line_ids] .o_data_row:contains(Board Hotel)",
+        },
+        {
+            content: "Look at the proposal (closes the date picker of the period)",
+            trigger: ".modal .o_notebook a[name=planned]",
+            run: "click",
+        },
+        screenshot("dispatcher", "body:not(:has(.o_datetime_picker))"),
+        {
             trigger: ".modal button[name=action_confirm]",
             run: "click",
         },
@@ -48,5 +59,6 @@ registry.category("web_tour.tours").add("after_sales_dispatch_board_tour", {
         {
             trigger: ".o_after_sales_board_unassigned:not(:has(.o_after_sales_board_card))",
         },
+        screenshot("dispatch_board"),
     ],
 });

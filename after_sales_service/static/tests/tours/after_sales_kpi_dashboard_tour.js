@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { screenshot } from "@after_sales_service/../tests/tours/after_sales_screenshot";
 
 // Started on /odoo/action-after_sales_service.after_sales_kpi_dashboard_action by
 // tests/test_kpi_dashboard.py, with two orders of "KPI Tour Bakery" done today.
@@ -16,6 +17,7 @@ registry.category("web_tour.tours").add("after_sales_kpi_dashboard_tour", {
             content: "The two orders done this month are counted",
             trigger: ".o_after_sales_kpi_orders_done .o_after_sales_kpi_value:contains(2)",
         },
+        screenshot("kpi_dashboard"),
         {
             content: "Switch to this year: still counted",
             trigger: ".o_after_sales_kpi_period",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { screenshot } from "@after_sales_service/../tests/tours/after_sales_screenshot";
 
 registry.category("web_tour.tours").add("after_sales_portal_claim_tour", {
     url: "/my/home",
@@ -44,5 +45,6 @@ registry.category("web_tour.tours").add("after_sales_portal_claim_tour", {
             content: "The description is on the claim",
             trigger: "div:contains(The pump makes a loud noise since Monday.)",
         },
+        screenshot("portal_claim"),
     ],
 });
