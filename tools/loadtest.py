@@ -45,6 +45,7 @@ ACTIONS = {
     "complete_order": 9,
     "invoice_orders": 5,
     "kpi_dashboard": 3,
+    "claim_analysis": 2,
 }
 
 
@@ -388,6 +389,16 @@ class User(threading.Thread):
             "get_kpis",
             (today - datetime.timedelta(days=29)).isoformat(),
             today.isoformat(),
+        )
+
+    def claim_analysis(self):
+        # the claims' pivot view: claims by category and state
+        self.client.call(
+            "after_sales.claim",
+            "formatted_read_group",
+            [],
+            groupby=["category", "state"],
+            aggregates=["__count"],
         )
 
     # --- writing -----------------------------------------------------------

@@ -59,6 +59,13 @@ def main():
         kept = env["account.analytic.account"].create(
             {"name": "Uninstall check contract", "plan_id": plan.id}
         )
+        # a company of its own gets its own numbering, made at run time
+        from odoo.addons.after_sales_service.models.sequence import (  # noqa: PLC0415
+            company_sequence,
+        )
+
+        other = env["res.company"].create({"name": "Uninstall check company"})
+        company_sequence(env, "after_sales.order", other)
         cr.commit()
         # the bridges depend on the main module: uninstalling it takes them too
         to_remove.filtered(lambda m: m.name == modules[0]).button_immediate_uninstall()
