@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user
+from odoo.tests.common import JsonRpcException
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -58,6 +59,34 @@ def make_technician(env, login, name, calendar, company):
     else:
         employee = env["hr.employee"].sudo().create(vals)
     return employee.with_env(env)
+
+
+def call_kw(case, model, method, *args, **kwargs):
+    """``model.method(*args, **kwargs)`` through /web/dataset/call_kw, as the web client
+    calls it, for the user ``case`` (an HttpCase) authenticated last. A server error
+    is raised as ``JsonRpcException`` with the exception's name as its message and the
+    server's text in ``server_message`` (and as a note)."""
+    case.env.flush_all()
+    try:
+        response = case.url_open(
+            "/web/dataset/call_kw",
+            json={
+                "id": 0,
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+            },
+        )
+    finally:
+        case.env.invalidate_all()
+    response.raise_for_status()
+    body = response.json()
+    if "error" in body:
+        error = JsonRpcException(body["error"]["code"], body["error"]["data"]["name"])
+        error.server_message = body["error"]["data"]["message"]
+        error.add_note(error.server_message)
+        raise error
+    return body.get("result")
 
 
 class AfterSalesCommon(AccountTestInvoicingCommon):
@@ -165,11 +194,12 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _deliver(cls, product, lots, partner):
-        """Deliver serial numbers to a customer the way a stock user does."""
+        """Deliver serial numbers to a customer the way a stock user does; a returned
+        serial is in stock already, the others are put there first."""
+        Quant = cls.env["stock.quant"]
         for lot in lots:
-            cls.env["stock.quant"]._update_available_quantity(
-                product, cls.stock_location, 1.0, lot_id=lot
-            )
+            if not Quant._get_available_quantity(product, cls.stock_location, lot_id=lot):
+                Quant._update_available_quantity(product, cls.stock_location, 1.0, lot_id=lot)
         picking = cls.env["stock.picking"].create(
             {
                 "picking_type_id": cls.warehouse.out_type_id.id,

@@ -17,7 +17,7 @@ from odoo.tests import BaseCase, Form, HttpCase, get_db_name, new_test_user, tag
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import AfterSalesCommon
+from .common import AfterSalesCommon, call_kw
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -394,21 +394,7 @@ class TestDealerClaimPortal(DealerClaimCommon, HttpCase):
             return self.url_open("/my/dealer_claims/new", data=values, allow_redirects=False)
 
     def rpc(self, model, method, *args, **kwargs):
-        self.env.flush_all()
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            json={
-                "id": 0,
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-            },
-        )
-        self.env.invalidate_all()
-        body = response.json()
-        if "error" in body:
-            raise JsonRpcException(body["error"]["code"], body["error"]["data"]["name"])
-        return body["result"]
+        return call_kw(self, model, method, *args, **kwargs)
 
     def assertRpcDenied(self, model, method, *args, **kwargs):  # noqa: N802
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:

@@ -13,7 +13,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import AfterSalesCommon
+from .common import AfterSalesCommon, call_kw
 
 
 class EndOfLifeCommon(AfterSalesCommon):
@@ -440,28 +440,7 @@ class TestEndOfLifeRoles(EndOfLifeCommon, HttpCase):
 
     def rpc(self, user, model, method, *args, **kwargs):
         self.authenticate(user.login, user.login)
-        self.env.flush_all()
-        try:
-            response = self.url_open(
-                "/web/dataset/call_kw",
-                json={
-                    "id": 0,
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                },
-            )
-        finally:
-            self.env.invalidate_all()
-        body = response.json()
-        if "error" in body:
-            raise JsonRpcException(body["error"]["code"], body["error"]["data"]["name"])
-        return body.get("result")
+        return call_kw(self, model, method, *args, **kwargs)
 
     def assertRpcDenied(self, user, model, method, *args, **kwargs):  # noqa: N802
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:

@@ -49,38 +49,6 @@ class TestInstallImport(AfterSalesCommon):
         with self._before_install(moment):
             return self._deliver(product or self.espresso, lots, partner)
 
-    @classmethod
-    def _deliver(cls, product, lots, partner):
-        """Deliver serial numbers as a stock user does; a returned serial is in
-        stock already, the others are put there first."""
-        Quant = cls.env["stock.quant"]
-        for lot in lots:
-            if not Quant._get_available_quantity(product, cls.stock_location, lot_id=lot):
-                Quant._update_available_quantity(product, cls.stock_location, 1.0, lot_id=lot)
-        picking = cls.env["stock.picking"].create(
-            {
-                "picking_type_id": cls.warehouse.out_type_id.id,
-                "partner_id": partner.id,
-                "location_id": cls.stock_location.id,
-                "location_dest_id": cls.customer_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": len(lots),
-                            "location_id": cls.stock_location.id,
-                            "location_dest_id": cls.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        picking.move_ids.picked = True
-        picking.button_validate()
-        return picking
-
     def _return_before(self, moment, picking):
         with self._before_install(moment):
             return self._return(picking)

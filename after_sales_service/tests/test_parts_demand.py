@@ -30,7 +30,7 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from ..models.after_sales_parts_demand import DEMAND_LOCK
-from .common import AfterSalesCommon
+from .common import AfterSalesCommon, call_kw
 
 TODAY = "2028-01-26 10:00:00"
 MONDAY = date(2028, 1, 24)
@@ -581,29 +581,7 @@ class TestPartsDemandRpc(AfterSalesCommon, HttpCase):
 
     def rpc(self, user, model, method, *args, **kwargs):
         self.authenticate(user.login, user.login)
-        self.env.flush_all()
-        try:
-            response = self.url_open(
-                "/web/dataset/call_kw",
-                json={
-                    "id": 0,
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                },
-            )
-        finally:
-            self.env.invalidate_all()
-        response.raise_for_status()
-        body = response.json()
-        if "error" in body:
-            raise JsonRpcException(body["error"]["code"], body["error"]["data"]["name"])
-        return body.get("result")
+        return call_kw(self, model, method, *args, **kwargs)
 
     def assertDenied(self, user, model, method, *args, **kwargs):  # noqa: N802
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:

@@ -10,7 +10,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import AfterSalesCommon
+from .common import AfterSalesCommon, call_kw
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 # The smallest valid PNG (1x1 pixel)
@@ -131,21 +131,7 @@ class TestPortal(AfterSalesCommon, HttpCase):
         return self.env["after_sales.claim"].search([])
 
     def rpc(self, model, method, *args, **kwargs):
-        self.env.flush_all()
-        response = self.url_open(
-            "/web/dataset/call_kw",
-            json={
-                "id": 0,
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-            },
-        )
-        self.env.invalidate_all()
-        body = response.json()
-        if "error" in body:
-            raise JsonRpcException(body["error"]["code"], body["error"]["data"]["name"])
-        return body["result"]
+        return call_kw(self, model, method, *args, **kwargs)
 
     def assertRpcDenied(self, model, method, *args, **kwargs):  # noqa: N802
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:

@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import AfterSalesCommon
+from .common import AfterSalesCommon, call_kw
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
@@ -380,33 +380,7 @@ class TestRoles(AfterSalesCommon, HttpCase):
         if self._logged_in != user.login:
             self.authenticate(user.login, user.login)
             self._logged_in = user.login
-        self.env.flush_all()
-        try:
-            response = self.url_open(
-                "/web/dataset/call_kw",
-                json={
-                    "id": 0,
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                },
-            )
-        finally:
-            self.env.invalidate_all()
-        response.raise_for_status()
-        body = response.json()
-        if "error" in body:
-            # like HttpCase.make_jsonrpc_request, with the server's message kept
-            error = JsonRpcException(body["error"]["code"], body["error"]["data"]["name"])
-            error.server_message = body["error"]["data"]["message"]
-            error.add_note(error.server_message)
-            raise error
-        return body.get("result")
+        return call_kw(self, model, method, *args, **kwargs)
 
     def assertRpcDenied(self, role, model, method, *args, error=ACCESS_ERROR, **kwargs):  # noqa: N802
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:

@@ -47,6 +47,10 @@ registry.category("web_tour.tours").add("after_sales_dispatch_board_tour", {
             run: "click",
         },
         {
+            content: "The dispatcher closes once the plan is applied",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
             content: "The planned orders are shown; back to the board",
             trigger: ".o_breadcrumb .breadcrumb-item:contains(Dispatch Board)",
             run: "click",
