@@ -43,7 +43,7 @@ stop_pg() {
     pg_ctl -D "$primary" -m fast stop >/dev/null 2>&1 || true
 }
 pids=()
-cleanup() {
+stop_all() { # stop the servers (and nginx) started so far
     local pid
     for pid in ${pids[@]+"${pids[@]}"}; do
         kill "$pid" 2>/dev/null || true
@@ -51,6 +51,10 @@ cleanup() {
     for pid in ${pids[@]+"${pids[@]}"}; do
         wait "$pid" 2>/dev/null || true
     done
+    pids=()
+}
+cleanup() {
+    stop_all
     stop_pg
 }
 trap cleanup EXIT
@@ -104,16 +108,6 @@ wait_http() {
         sleep 1
     done
     die "nothing answers on port $port"
-}
-stop_all() {
-    local pid
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        wait "$pid" 2>/dev/null || true
-    done
-    pids=()
 }
 start_nginx() {
     local ngx="$HERE/nginx" a="$1" b="$2"
