@@ -9,7 +9,6 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AfterSalesCommon, make_technician, office_calendar
-from .common_screenshots import ScreenshotTourMixin
 
 # Monday 2 March 2026; Amsterdam is UTC+1 then: 09:00 local is 08:00 UTC.
 MONDAY = date(2026, 3, 2)
@@ -284,7 +283,7 @@ class TestDispatchBoard(AfterSalesCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestDispatchBoardTour(ScreenshotTourMixin, HttpCase):
+class TestDispatchBoardTour(HttpCase):
     def test_dispatch_board_tour(self):
         """A service user drags an unassigned order onto a technician's Monday, then
         plans the other one automatically from the board."""
@@ -336,4 +335,3 @@ class TestDispatchBoardTour(ScreenshotTourMixin, HttpCase):
         self.assertEqual(hotel.technician_ids, user)
         hotel_day = pytz.utc.localize(hotel.planned_date_start).astimezone(AMSTERDAM).date()
         self.assertTrue(monday <= hotel_day < monday + timedelta(days=5), hotel_day)
-        self.assertScreenshots("dispatcher", "dispatch_board")

@@ -1,5 +1,4 @@
 import { registry } from "@web/core/registry";
-import { screenshot } from "@after_sales_service/../tests/tours/after_sales_screenshot";
 
 // Started on /odoo/action-after_sales_dispatch_board?date_start=<a Monday> by
 // tests/test_dispatch_board.py, with one technician and two unassigned orders.
@@ -33,22 +32,8 @@ registry.category("web_tour.tours").add("after_sales_dispatch_board_tour", {
             run: "click",
         },
         {
-            content: "The dispatcher proposes the hotel order, with its explanation",
-            trigger: ".modal div[name=planned_line_ids] .o_data_row:contains(Board Hotel)",
-        },
-        {
-            content: "Look at the proposal (closes the date picker of the period)",
-            trigger: ".modal .o_notebook a[name=planned]",
-            run: "click",
-        },
-        screenshot("dispatcher", "body:not(:has(.o_datetime_picker))"),
-        {
             trigger: ".modal button[name=action_confirm]",
             run: "click",
-        },
-        {
-            content: "The dispatcher closes once the plan is applied",
-            trigger: "body:not(:has(.modal))",
         },
         {
             content: "The planned orders are shown; back to the board",
@@ -63,6 +48,5 @@ registry.category("web_tour.tours").add("after_sales_dispatch_board_tour", {
         {
             trigger: ".o_after_sales_board_unassigned:not(:has(.o_after_sales_board_card))",
         },
-        screenshot("dispatch_board"),
     ],
 });
