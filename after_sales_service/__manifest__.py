@@ -59,7 +59,7 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/after_sales_order_entry_views.xml",
         "views/after_sales_supplier_claim_views.xml",
         "views/account_move_service_entry_views.xml",
-        "wizard/after_sales_provision_report_views.xml",
+        "views/after_sales_provision_report_views.xml",
         "wizard/after_sales_order_dispatch_views.xml",
         "views/after_sales_workload_views.xml",
         "views/after_sales_claim_views.xml",
@@ -105,8 +105,10 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
     ],
     "assets": {
         "web.assets_backend": [
+            "after_sales_service/static/src/period_toolbar/**/*",
             "after_sales_service/static/src/dispatch_board/**/*",
             "after_sales_service/static/src/kpi_dashboard/**/*",
+            "after_sales_service/static/src/provision_report/**/*",
         ],
         "web.assets_tests": [
             "after_sales_service/static/tests/tours/**/*",

@@ -64,23 +64,9 @@ if [ -d "$LOCAL/bench_addons" ]; then
     shopt -u nullglob
     [ "${#extra[@]}" -gt 0 ] && say "Extra bench addons: ${extra[*]}"
 fi
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "${KEEP_DB:-}" ]; then
-        say "KEEP_DB set: kept database $BENCH_DB and its config $BENCH_CONF"
-    else
-        pgtool drop-db "$BENCH_DB" || warn "could not drop database $BENCH_DB"
-        rm -rf "$LOCAL/data/filestore/$BENCH_DB" 2>/dev/null || true
-        rm -f "$BENCH_CONF" "$BENCH_CONF.tmp"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
+drop_on_exit "$BENCH_DB" "$BENCH_CONF"
 write_odoo_conf "$BENCH_CONF" ${extra[@]+"${extra[@]}"}
 CONF="$BENCH_CONF"  # used by odoo_step
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 log="$LOGS/bench-install-$BENCH_DB.log"
 say "Installing $install into throwaway database $BENCH_DB (log: $log)"

@@ -22,21 +22,7 @@ ensure_odoo_src
 ensure_venv
 ensure_pg
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "${KEEP_DB:-}" ]; then
-        say "KEEP_DB set: kept database $BENCH_DB and its config $BENCH_CONF"
-    else
-        pgtool drop-db "$BENCH_DB" || warn "could not drop database $BENCH_DB"
-        rm -rf "$LOCAL/data/filestore/$BENCH_DB" 2>/dev/null || true
-        rm -f "$BENCH_CONF" "$BENCH_CONF.tmp"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+drop_on_exit "$BENCH_DB" "$BENCH_CONF"
 write_odoo_conf "$BENCH_CONF"
 CONF="$BENCH_CONF" # used by odoo_step
 

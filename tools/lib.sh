@@ -514,6 +514,28 @@ setup_all() {
 
 odoo_bin() { "$PY" "$ODOO_SRC/odoo-bin" "$@"; }
 
+# drop_on_exit DB [CONF]: when the script ends (also on Ctrl-C or TERM), drop the
+# throwaway database DB and its filestore, and remove CONF, unless KEEP_DB is set; the
+# script's exit code is kept.
+drop_on_exit() {
+    _DROP_DB="$1" _DROP_CONF="${2:-}"
+    trap _drop_on_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+_drop_on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "${KEEP_DB:-}" ]; then
+        say "KEEP_DB set: kept database $_DROP_DB${_DROP_CONF:+ and its config $_DROP_CONF}"
+    else
+        pgtool drop-db "$_DROP_DB" || warn "could not drop database $_DROP_DB"
+        rm -rf "$LOCAL/data/filestore/$_DROP_DB" 2>/dev/null || true
+        [ -z "$_DROP_CONF" ] || rm -f "$_DROP_CONF" "$_DROP_CONF.tmp"
+    fi
+    exit "$rc"
+}
+
 # module_hash: hash of the module's files (paths + contents), ignoring caches
 module_hash() {
     (

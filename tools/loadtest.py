@@ -46,6 +46,7 @@ ACTIONS = {
     "invoice_orders": 5,
     "kpi_dashboard": 3,
     "claim_analysis": 2,
+    "provision_report": 2,
 }
 
 
@@ -132,6 +133,8 @@ class Setup:
         self.technician_group = ref("after_sales_service", "group_technician")
         manager_group = ref("after_sales_service", "group_manager")
         invoice_group = ref("account", "group_account_invoice")
+        # the warranty provision reconciliation is for accountants and auditors
+        auditor_group = ref("account", "group_account_readonly")
         company = admin.call("res.users", "read", [2], ["company_id"])[0]["company_id"][0]
         self.company = company
         # customers without a contract or warranty: their orders are billed in full
@@ -193,7 +196,7 @@ class Setup:
                         "password": PASSWORD,
                         "company_id": company,
                         "company_ids": [(6, 0, [company])],
-                        "group_ids": [(6, 0, [manager_group, invoice_group])],
+                        "group_ids": [(6, 0, [manager_group, invoice_group, auditor_group])],
                     },
                 )
             self.logins.append(login)
@@ -400,6 +403,10 @@ class User(threading.Thread):
             groupby=["category", "state"],
             aggregates=["__count"],
         )
+
+    def provision_report(self):
+        # the accountant's reconciliation of the warranty provision, this month
+        self.client.call("after_sales.provision.report", "get_report")
 
     # --- writing -----------------------------------------------------------
     def _create(self, model, vals):

@@ -5,7 +5,8 @@
 #   single   one server, --workers=2 --max-cron-threads=1
 #   proxy    two such servers (crons in both) sharing database and filestore, behind nginx
 #   replica  the single server with db_replica_host/port: read-only calls (lists,
-#            forms, the KPI dashboard) go to a streaming replica of the database
+#            forms, the KPI dashboard, the provision reconciliation) go to a streaming
+#            replica of the database
 #   faults   the single server; an HTTP worker killed mid-request, then PostgreSQL
 #            restarted, during the run
 #   crons    generation, invoicing and dispatcher crons in two processes at once; a

@@ -22,20 +22,7 @@ find_chrome >/dev/null || die "chromium/chrome not found: HttpCase tests cannot 
 
 [ "$(pgtool db-exists "$TEST_DB")" = no ] || die "database $TEST_DB already exists"
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "${KEEP_DB:-}" ]; then
-        say "KEEP_DB set: kept database $TEST_DB"
-    else
-        pgtool drop-db "$TEST_DB" || warn "could not drop database $TEST_DB"
-        rm -rf "$LOCAL/data/filestore/$TEST_DB" 2>/dev/null || true
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+drop_on_exit "$TEST_DB"
 
 log="$LOGS/test-install-$TEST_DB.log"
 say "Installing $MODULES (no demo) into throwaway database $TEST_DB (log: $log)"

@@ -30,16 +30,7 @@ old_conf="$LOCAL/upgrade/odoo.conf"
 # the previous release alone: its own copy of the module instead of the repository's
 sed "s#^addons_path = .*#addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$old#" "$CONF" >"$old_conf"
 
-cleanup() {
-    local rc=$?
-    trap - EXIT
-    if [ -z "${KEEP_DB:-}" ]; then
-        pgtool drop-db "$UPGRADE_DB" || true
-        rm -rf "$LOCAL/data/filestore/$UPGRADE_DB"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
+drop_on_exit "$UPGRADE_DB"
 
 log="$LOGS/upgrade-test.log"
 say "Installing $MODULE $old_version ($(git -C "$ROOT" rev-parse --short "$UPGRADE_FROM")) with demo data into $UPGRADE_DB (log: $log)"

@@ -53,6 +53,7 @@ from . import after_sales_order_rating
 from . import after_sales_claim_rating
 from . import after_sales_contract_rating
 from . import after_sales_rating_report
+from . import after_sales_provision_report
 from . import after_sales_kpi
 from . import after_sales_kpi_quality
 from . import res_company_quality

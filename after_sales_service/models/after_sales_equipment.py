@@ -111,11 +111,12 @@ class AfterSalesEquipment(models.Model):
     )
     delivery_date = fields.Date(tracking=True)
     install_date = fields.Date(string="Installation Date", tracking=True)
+    # Set with the owner by create and write (not a compute that reads its own old
+    # value: a unit delivered and returned before the next flush kept no last owner)
     last_partner_id = fields.Many2one(
         "res.partner",
         string="Last Owner",
-        compute="_compute_last_partner_id",
-        store=True,
+        readonly=True,
         help="The customer who owns or last owned the unit (kept after a return): a unit "
         "delivered again to the same customer keeps its warranty.",
     )
@@ -236,13 +237,6 @@ class AfterSalesEquipment(models.Model):
         if self.lot_id:
             name = f"{name} ({self.lot_id.name})"
         return name
-
-    @api.depends("partner_id")
-    def _compute_last_partner_id(self):
-        for equipment in self:
-            equipment.last_partner_id = (
-                equipment.partner_id.commercial_partner_id or equipment.last_partner_id
-            )
 
     @api.model
     def _product_warranty_terms(self, product):
@@ -372,6 +366,8 @@ class AfterSalesEquipment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_lots_free([vals.get("lot_id") for vals in vals_list])
+        for vals in vals_list:
+            vals.update(self._last_partner_vals(vals))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -381,10 +377,20 @@ class AfterSalesEquipment(models.Model):
         if "partner_id" in vals:
             owner = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id
             changed = self.filtered(lambda e: e.partner_id.commercial_partner_id != owner)
+            vals = {**vals, **self._last_partner_vals(vals)}
         result = super().write(vals)
         if changed:
             changed._move_plans_to_owner()
         return result
+
+    @api.model
+    def _last_partner_vals(self, vals):
+        """The last owner that ``vals`` sets: the commercial entity of a new owner (a
+        return, which empties the owner, keeps the last one)."""
+        if not vals.get("partner_id"):
+            return {}
+        owner = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id
+        return {"last_partner_id": owner.id}
 
     def _move_plans_to_owner(self):
         """After a change of owner, the active maintenance plans of the units follow

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .hr_employee import to_utc_naive
+from .utils import company_choices
 
 KPI_GROUPS = ("quality", "satisfaction", "criteria", "standards")
 KPI_UNITS = ("%", "index", "days", "hours", "per_1000", "count", "minutes")
@@ -88,10 +89,7 @@ class AfterSalesKpi(models.AbstractModel):
     def get_kpi_companies(self):
         """The companies the user may choose on the dashboard."""
         self._kpi_check_access()
-        return [
-            {"id": company.id, "name": company.name}
-            for company in self.env.user.company_ids.sorted(lambda c: (c.sequence, c.name))
-        ]
+        return company_choices(self.env)
 
     # ------------------------------------------------------------------
     # Figures (extended by the other KPI files)

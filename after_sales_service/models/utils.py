@@ -79,6 +79,15 @@ def company_today(company):
     return company_local_date(company, fields.Datetime.now())
 
 
+def company_choices(env):
+    """The companies the user may choose on a reporting screen, as the screen lists
+    them: [{"id", "name"}] in the order of the company switcher."""
+    return [
+        {"id": company.id, "name": company.name}
+        for company in env.user.company_ids.sorted(lambda c: (c.sequence, c.name))
+    ]
+
+
 def error_message(error):
     """The message of an exception for people (UserError and ValidationError carry
     it as their first argument)."""

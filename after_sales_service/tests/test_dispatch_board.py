@@ -9,6 +9,7 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AfterSalesCommon, make_technician, office_calendar
+from .common_screenshots import ScreenshotTourMixin
 
 # Monday 2 March 2026; Amsterdam is UTC+1 then: 09:00 local is 08:00 UTC.
 MONDAY = date(2026, 3, 2)
@@ -283,16 +284,16 @@ class TestDispatchBoard(AfterSalesCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestDispatchBoardTour(HttpCase):
-    def test_dispatch_board_tour(self):
-        """A service user drags an unassigned order onto a technician's Monday, then
-        plans the other one automatically from the board."""
+class TestDispatchBoardTour(ScreenshotTourMixin, HttpCase):
+    def _board_setup(self):
+        """A technician, a service user without HR rights who plans on the board and
+        with the dispatcher, and two unassigned orders (nothing else to plan); the
+        Monday three weeks ahead."""
         company = self.env.company
         calendar = office_calendar(self.env, "Board tour hours", company)
         technician = make_technician(
             self.env, "board_tour_technician", "Board Technician", calendar, company
         )
-        # a service user without HR rights plans on the board and with the dispatcher
         new_test_user(
             self.env,
             login="board_tour_user",
@@ -300,7 +301,6 @@ class TestDispatchBoardTour(HttpCase):
             company_id=company.id,
             tz="Europe/Amsterdam",
         )
-        # nothing else to plan
         self.env["after_sales.order"].search(
             [("state", "=", "new"), ("technician_ids", "=", False)]
         ).write({"state": "cancelled"})
@@ -317,6 +317,40 @@ class TestDispatchBoardTour(HttpCase):
         )
         today = fields.Date.context_today(self.env["after_sales.order"])
         monday = today + timedelta(days=21 - today.weekday())
+        return technician, bakery, hotel, monday
+
+    def test_dispatcher_screens_and_cancel(self):
+        """The board with a planned order and two unassigned ones, and the
+        dispatcher's proposal (screenshots for the README); cancelling the proposal
+        plans nothing."""
+        technician, bakery, hotel, monday = self._board_setup()
+        start = AMSTERDAM.localize(datetime.combine(monday, time(9))).astimezone(pytz.utc)
+        planned = self.env["after_sales.order"].create(
+            {
+                "service_type_id": bakery.service_type_id.id,
+                "partner_id": self.env["res.partner"].create({"name": "Board Cafe"}).id,
+                "technician_ids": [Command.set(technician.user_id.ids)],
+                "planned_date_start": start.replace(tzinfo=None),
+                "planned_date_end": (start + timedelta(hours=2)).replace(tzinfo=None),
+            }
+        )
+        planned.action_schedule()
+
+        self.start_tour(
+            f"/odoo/action-after_sales_dispatch_board?date_start={monday}",
+            "after_sales_dispatcher_screens_tour",
+            login="board_tour_user",
+        )
+
+        self.assertScreenshots("dispatch_board", "dispatcher")
+        for order in bakery | hotel:
+            self.assertFalse(order.technician_ids, "a cancelled proposal plans nothing")
+            self.assertEqual(order.state, "new")
+
+    def test_dispatch_board_tour(self):
+        """A service user drags an unassigned order onto a technician's Monday, then
+        plans the other one automatically from the board."""
+        technician, bakery, hotel, monday = self._board_setup()
 
         self.start_tour(
             f"/odoo/action-after_sales_dispatch_board?date_start={monday}",

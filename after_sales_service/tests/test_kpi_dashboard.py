@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import fields
@@ -25,9 +26,11 @@ GROUPS = {"quality", "satisfaction", "criteria", "standards"}
 UNITS = {"%", "index", "days", "hours", "per_1000", "count", "minutes"}
 
 
-def done_orders(env, partner, technician, count, when, service_type=None):
-    """``count`` service orders of ``partner`` started and done at ``when``."""
+def done_orders(env, partner, technician, count, when, service_type=None, units=None):
+    """``count`` service orders of ``partner`` started and done at ``when`` (on
+    ``units``, one each, when given)."""
     service_type = service_type or env.ref("after_sales_service.service_type_corrective")
+    units = list(units or [])
     with freeze_time(when):
         orders = env["after_sales.order"].create(
             [
@@ -35,8 +38,9 @@ def done_orders(env, partner, technician, count, when, service_type=None):
                     "service_type_id": service_type.id,
                     "partner_id": partner.id,
                     "technician_ids": [(6, 0, technician.ids)],
+                    "equipment_id": units[index].id if index < len(units) else False,
                 }
-                for _index in range(count)
+                for index in range(count)
             ]
         )
         orders.action_start()
@@ -183,8 +187,9 @@ class TestKpi(AfterSalesCommon):
 @tagged("post_install", "-at_install")
 class TestKpiDashboardTour(ScreenshotTourMixin, HttpCase):
     def test_kpi_dashboard_tour(self):
-        """A service user opens the dashboard, sees the orders done this month and
-        opens them from their card."""
+        """A service user opens the dashboard on a month with figures (an installed
+        base, claims, done orders rated by the customer, the month before to compare
+        with), switches to last month and opens its done orders from their card."""
         company = self.env.company
         new_test_user(
             self.env,
@@ -200,9 +205,41 @@ class TestKpiDashboardTour(ScreenshotTourMixin, HttpCase):
             company_id=company.id,
         )
         partner = self.env["res.partner"].create({"name": "KPI Tour Bakery"})
+        product = self.env["product.product"].create({"name": "KPI Tour Espresso"})
         now = fields.Datetime.now()
-        orders = done_orders(self.env, partner, technician, 2, now)
-        self.assertEqual(set(orders.mapped("state")), {"done"})
+        last_month = now - relativedelta(months=1)
+        units = self.env["after_sales.equipment"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "partner_id": partner.id,
+                    "delivery_date": (now - relativedelta(years=1)).date(),
+                }
+                for _index in range(40)
+            ]
+        )
+        rating_model = self.env["ir.model"]._get_id("after_sales.order")
+        for when, count, rates, claims in ((last_month, 3, (5, 1), 1), (now, 4, (5, 5, 2), 2)):
+            orders = done_orders(self.env, partner, technician, count, when, units=units[:count])
+            units = units[count:]
+            for order, rate in zip(orders, rates, strict=False):
+                rating = order.rating_ids[:1] or self.env["rating.rating"].create(
+                    {"res_model_id": rating_model, "res_id": order.id, "partner_id": partner.id}
+                )
+                with freeze_time(when):
+                    rating.write({"rating": rate, "consumed": True, "rated_on": when})
+            with freeze_time(when):
+                self.env["after_sales.claim"].create(
+                    [
+                        {
+                            "partner_id": partner.id,
+                            "product_id": product.id,
+                            "category": "product_defect",
+                            "channel": "phone",
+                        }
+                        for _index in range(claims)
+                    ]
+                )
         self.start_tour(
             "/odoo/action-after_sales_service.after_sales_kpi_dashboard_action",
             "after_sales_kpi_dashboard_tour",

@@ -154,6 +154,25 @@ class TestWarranty(AfterSalesCommon):
         self.assertEqual(equipment.warranty_end_date, date(2027, 8, 31))
         self.assertEqual(self._terms(equipment), (6, "delivery", 100, 100, 50))
 
+    def test_last_owner_survives_a_return_before_any_flush(self):
+        """Delivered and returned in one transaction, with nothing written to the
+        database in between (an import, a batch of pickings): the last owner is kept,
+        so a delivery back to the same customer is no new sale."""
+        contact = self.env["res.partner"].create(
+            {"name": "Kitchen", "parent_id": self.customer.id, "type": "delivery"}
+        )
+        equipment = self.env["after_sales.equipment"].create(
+            {"product_id": self.espresso.id, "partner_id": contact.id}
+        )
+        equipment.write({"partner_id": False, "site_partner_id": False})
+        self.assertEqual(equipment.last_partner_id, self.customer, "the commercial entity")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(equipment.last_partner_id, self.customer)
+        equipment.partner_id = self.other_customer
+        equipment.partner_id = False
+        self.assertEqual(equipment.last_partner_id, self.other_customer)
+
     def test_redelivery_to_another_customer_is_a_new_sale(self):
         lot = self._make_lot(self.dishwasher, "D500-RESALE")
         with freeze_time("2026-01-10 10:00:00"):

@@ -1,13 +1,13 @@
-import { Component, onWillStart, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
+import { Component, onWillStart, onWillUnmount, useEffect, useRef } from "@odoo/owl";
 import { loadBundle } from "@web/core/assets";
 import { formatDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { formatFloat } from "@web/core/utils/numbers";
-import { useSetupAction } from "@web/search/action_hook";
 import { Layout } from "@web/search/layout";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { PeriodToolbar, periodRange, usePeriodState } from "@after_sales_service/period_toolbar/period_toolbar";
 
 const { DateTime } = luxon;
 
@@ -20,32 +20,6 @@ function groupLabels() {
         criteria: _t("Service Criteria"),
         standards: _t("Service Standards"),
     };
-}
-
-function periodLabels() {
-    return {
-        this_month: _t("This Month"),
-        last_month: _t("Last Month"),
-        this_quarter: _t("This Quarter"),
-        this_year: _t("This Year"),
-        custom: _t("Custom"),
-    };
-}
-
-/** [from, to] ('YYYY-MM-DD', inclusive) of a named period around ``now``. */
-export function periodRange(period, now = DateTime.local()) {
-    switch (period) {
-        case "last_month": {
-            const last = now.minus({ months: 1 });
-            return [last.startOf("month").toISODate(), last.endOf("month").toISODate()];
-        }
-        case "this_quarter":
-            return [now.startOf("quarter").toISODate(), now.endOf("quarter").toISODate()];
-        case "this_year":
-            return [now.startOf("year").toISODate(), now.endOf("year").toISODate()];
-        default:
-            return [now.startOf("month").toISODate(), now.endOf("month").toISODate()];
-    }
 }
 
 /** The value of a figure with its unit, or "No data". */
@@ -118,41 +92,19 @@ export class KpiGroupChart extends Component {
 
 export class KpiDashboard extends Component {
     static template = "after_sales_service.KpiDashboard";
-    static components = { Layout, KpiGroupChart };
+    static components = { Layout, KpiGroupChart, PeriodToolbar };
     static props = { ...standardActionServiceProps };
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         this.groupLabels = groupLabels();
-        this.periodLabels = periodLabels();
-        this.periods = Object.keys(this.periodLabels);
-        const saved = this.props.state || {};
-        const period = saved.period || "this_month";
-        const [dateFrom, dateTo] = saved.dateFrom
-            ? [saved.dateFrom, saved.dateTo]
-            : periodRange(period);
-        this.state = useState({
-            period,
-            dateFrom,
-            dateTo,
-            companyId: saved.companyId || false,
-            companies: [],
-            data: null,
-            loading: false,
-        });
+        const [dateFrom, dateTo] = periodRange("this_month");
+        this.state = usePeriodState(this.props, { dateFrom, dateTo });
         if (!this.props.action.name) {
             // opened from a URL with the tag only
             this.env.config.setDisplayName(_t("KPI Dashboard"));
         }
-        useSetupAction({
-            getLocalState: () => ({
-                period: this.state.period,
-                dateFrom: this.state.dateFrom,
-                dateTo: this.state.dateTo,
-                companyId: this.state.companyId,
-            }),
-        });
         onWillStart(async () => {
             const [companies] = await Promise.all([
                 this.orm.call("after_sales.kpi", "get_kpi_companies", []),
@@ -180,26 +132,8 @@ export class KpiDashboard extends Component {
     // ------------------------------------------------------------------
     // Toolbar
     // ------------------------------------------------------------------
-    onPeriodChange(ev) {
-        const period = ev.target.value;
-        this.state.period = period;
-        if (period !== "custom") {
-            [this.state.dateFrom, this.state.dateTo] = periodRange(period);
-            return this.load();
-        }
-    }
-
-    onDateChange(ev, which) {
-        if (!ev.target.value) {
-            return;
-        }
-        this.state.period = "custom";
-        this.state[which] = ev.target.value;
-        return this.load();
-    }
-
-    onCompanyChange(ev) {
-        this.state.companyId = parseInt(ev.target.value, 10) || false;
+    onChoice({ period, dateFrom, dateTo, companyId }) {
+        Object.assign(this.state, { period, dateFrom, dateTo, companyId });
         return this.load();
     }
 

@@ -3,7 +3,8 @@ import { stepUtils } from "@web_tour/tour_utils";
 import { screenshot } from "@after_sales_service/../tests/tours/after_sales_screenshot";
 
 // An accountant (no After-Sales rights) reconciles the warranty provision of this
-// month from Invoicing > Reporting and opens the journal items behind the parts used.
+// month from Invoicing > Reporting, opens the journal items behind the parts used and
+// comes back to the report.
 // Figures from tests/test_tours.py: 150.00 accrued last month, 100.00 this month, a
 // warranty repair that used 20.00 of parts and 60.00 of labour.
 registry.category("web_tour.tours").add("after_sales_provision_report_tour", {
@@ -25,27 +26,22 @@ registry.category("web_tour.tours").add("after_sales_provision_report_tour", {
             run: "click",
         },
         {
-            content: "This month is proposed: compute it",
-            trigger: ".o_form_view button[name=action_compute]",
-            run: "click",
-        },
-        {
-            content: "The espresso machines' line",
+            content: "This month is proposed: the espresso machines' line",
             trigger:
-                ".o_form_view div[name=line_ids] .o_data_row:contains(Tour Espresso Machines):contains(150.00):contains(170.00)",
+                ".o_after_sales_provision_line[data-categ='Tour Espresso Machines']:contains(150.00):contains(170.00)",
         },
         {
             content: "The ledger agrees: no difference",
-            trigger: ".o_form_view .o_field_widget[name=ledger_balance]:contains(170.00)",
+            trigger: ".o_after_sales_provision_ledger_balance:contains(170.00)",
         },
         {
-            trigger: ".o_form_view .o_field_widget[name=difference]:contains(0.00)",
+            trigger: ".o_after_sales_provision_difference.text-success:contains(0.00)",
         },
         screenshot("reconciliation_report"),
         {
             content: "Open the journal items of the parts used",
             trigger:
-                ".o_form_view div[name=line_ids] .o_data_row:contains(Tour Espresso Machines) button[name=action_open_column][data-tooltip='Usage: parts']",
+                ".o_after_sales_provision_line[data-categ='Tour Espresso Machines'] .o_after_sales_provision_cell[data-column=usage_parts] a",
             run: "click",
         },
         {
@@ -54,6 +50,14 @@ registry.category("web_tour.tours").add("after_sales_provision_report_tour", {
         },
         {
             trigger: ".o_list_view:not(:has(.o_data_row:eq(1)))",
+        },
+        {
+            content: "Back to the report, as it was",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(Warranty Provision)",
+            run: "click",
+        },
+        {
+            trigger: ".o_after_sales_provision_difference:contains(0.00)",
         },
     ],
 });
