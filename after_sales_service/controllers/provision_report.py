@@ -15,7 +15,7 @@ class ProvisionReportController(http.Controller):
         readonly=True,
     )
     def provision_report_xlsx(self, date_from=None, date_to=None, company_id=None, **kwargs):
-        filename, content = request.env["after_sales.provision.report"].get_xlsx(
+        filename, content = request.env["after_sales.provision.report"]._export_xlsx(
             date_from or None, date_to or None, company_id or None
         )
         return request.make_response(

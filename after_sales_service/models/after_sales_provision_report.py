@@ -36,7 +36,7 @@ class AfterSalesProvisionReport(models.AbstractModel):
     server with ``db_replica_host`` answers it from the read replica (three aggregate
     queries, whatever the number of journal items). The screen is the client action
     ``after_sales_provision_report``; the workbook comes from
-    ``/after_sales/provision_report/xlsx``."""
+    ``/after_sales/provision_report/xlsx`` (``_export_xlsx``)."""
 
     _name = "after_sales.provision.report"
     _description = "Warranty Provision Reconciliation"
@@ -149,9 +149,9 @@ class AfterSalesProvisionReport(models.AbstractModel):
         return self._items_action(title, domain, company)
 
     @api.model
-    @api.readonly
-    def get_xlsx(self, date_from=None, date_to=None, company_id=None):
-        """(file name, content) of the report as an Excel workbook."""
+    def _export_xlsx(self, date_from=None, date_to=None, company_id=None):
+        """(file name, content) of the report as an Excel workbook, for the route
+        /after_sales/provision_report/xlsx (bytes: not an RPC answer)."""
         report = self.get_report(date_from, date_to, company_id)
         self._check_account(self.env["res.company"].browse(report["company"]["id"]))
         filename = f"warranty_provision_{report['date_from']}_{report['date_to']}.xlsx"

@@ -207,7 +207,7 @@ class TestProvisionReport(ProvisionReportCommon):
         self.assertEqual(items.move_id, move)
 
     def test_xlsx_export(self):
-        filename, content = self.env["after_sales.provision.report"].get_xlsx(*MARCH)
+        filename, content = self.env["after_sales.provision.report"]._export_xlsx(*MARCH)
         self.assertEqual(filename, "warranty_provision_2026-03-01_2026-03-31.xlsx")
         with zipfile.ZipFile(io.BytesIO(content)) as workbook:
             strings = workbook.read("xl/sharedStrings.xml").decode()
@@ -317,7 +317,7 @@ class TestProvisionReport(ProvisionReportCommon):
         with self.assertRaisesRegex(UserError, "provision account"):
             self.env["after_sales.provision.report"].get_items_action(*MARCH, column="closing")
         with self.assertRaisesRegex(UserError, "provision account"):
-            self.env["after_sales.provision.report"].get_xlsx(*MARCH)
+            self.env["after_sales.provision.report"]._export_xlsx(*MARCH)
 
 
 @tagged("post_install", "-at_install")
