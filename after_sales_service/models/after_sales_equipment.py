@@ -366,6 +366,10 @@ class AfterSalesEquipment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_lots_free([vals.get("lot_id") for vals in vals_list])
+        # the owners' commercial entities in one query, not one per unit
+        self.env["res.partner"].browse(
+            list({vals["partner_id"] for vals in vals_list if vals.get("partner_id")})
+        ).fetch(["commercial_partner_id"])
         for vals in vals_list:
             vals.update(self._last_partner_vals(vals))
         return super().create(vals_list)

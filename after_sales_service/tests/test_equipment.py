@@ -88,6 +88,30 @@ class TestInstalledBase(AfterSalesCommon):
         action = self.customer.action_view_after_sales_equipment()
         self.assertEqual(self.env["after_sales.equipment"].search(action["domain"]), equipment)
 
+    def test_units_of_many_customers_cost_no_query_per_customer(self):
+        """Creating units (an import, a delivery of many serials to many sites) sets
+        each unit's last owner without reading the customers one by one."""
+
+        def queries(count):
+            customers = self.env["res.partner"].create(
+                [
+                    {"name": f"Site {count}-{index}", "parent_id": self.customer.id}
+                    for index in range(count)
+                ]
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            units = self.env["after_sales.equipment"].create(
+                [{"product_id": self.espresso.id, "partner_id": site.id} for site in customers]
+            )
+            self.env.flush_all()
+            self.assertEqual(units.last_partner_id, self.customer)
+            return self.env.cr.sql_log_count - start
+
+        queries(2)  # warm-up
+        self.assertEqual(queries(20), queries(2))
+
     def test_lot_shows_its_equipment(self):
         lot = self._make_lot(self.espresso, "X200-LOT")
         self._deliver(self.espresso, lot, self.customer)
