@@ -200,6 +200,17 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
         for lot in lots:
             if not Quant._get_available_quantity(product, cls.stock_location, lot_id=lot):
                 Quant._update_available_quantity(product, cls.stock_location, 1.0, lot_id=lot)
+        return cls._validated_delivery(product, len(lots), partner)
+
+    @classmethod
+    def _deliver_untracked(cls, product, quantity, partner):
+        """Deliver ``quantity`` of a product without serial numbers (put in stock
+        first) the way a stock user does."""
+        cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, quantity)
+        return cls._validated_delivery(product, quantity, partner)
+
+    @classmethod
+    def _validated_delivery(cls, product, quantity, partner):
         picking = cls.env["stock.picking"].create(
             {
                 "picking_type_id": cls.warehouse.out_type_id.id,
@@ -210,7 +221,7 @@ class AfterSalesCommon(AccountTestInvoicingCommon):
                     Command.create(
                         {
                             "product_id": product.id,
-                            "product_uom_qty": len(lots),
+                            "product_uom_qty": quantity,
                             "location_id": cls.stock_location.id,
                             "location_dest_id": cls.customer_location.id,
                         }

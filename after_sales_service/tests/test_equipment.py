@@ -47,33 +47,7 @@ class TestInstalledBase(AfterSalesCommon):
 
     def test_delivery_of_untracked_product_creates_nothing(self):
         count = self.env["after_sales.equipment"].search_count([])
-        self.env["stock.quant"]._update_available_quantity(
-            self.coffee_beans, self.stock_location, 10.0
-        )
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.customer.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": self.coffee_beans.id,
-                            "product_uom_qty": 5,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.customer_location.id,
-                        },
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        picking.move_ids.picked = True
-        picking.button_validate()
+        picking = self._deliver_untracked(self.coffee_beans, 5, self.customer)
         self.assertEqual(picking.state, "done")
         self.assertEqual(self.env["after_sales.equipment"].search_count([]), count)
 

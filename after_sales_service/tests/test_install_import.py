@@ -287,31 +287,7 @@ class TestInstallImport(AfterSalesCommon):
         self._deliver_before("2024-01-01 10:00:00", first, self.customer)
         with self._before_install("2024-01-02 10:00:00"):
             for _i in range(3):  # lines of another product between the two
-                self.env["stock.quant"]._update_available_quantity(
-                    self.coffee_beans, self.stock_location, 5.0
-                )
-                picking = self.env["stock.picking"].create(
-                    {
-                        "picking_type_id": self.warehouse.out_type_id.id,
-                        "partner_id": self.customer.id,
-                        "location_id": self.stock_location.id,
-                        "location_dest_id": self.customer_location.id,
-                        "move_ids": [
-                            Command.create(
-                                {
-                                    "product_id": self.coffee_beans.id,
-                                    "product_uom_qty": 5,
-                                    "location_id": self.stock_location.id,
-                                    "location_dest_id": self.customer_location.id,
-                                }
-                            )
-                        ],
-                    }
-                )
-                picking.action_confirm()
-                picking.action_assign()
-                picking.move_ids.picked = True
-                picking.button_validate()
+                self._deliver_untracked(self.coffee_beans, 5, self.customer)
         self._deliver_before("2024-01-03 10:00:00", last, self.other_customer)
 
         # windows of one id: most of them hold no line of a serial
