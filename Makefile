@@ -20,7 +20,7 @@ export DB HTTP_PORT ODOO_SRC VENV MODULE_DIR PG_MODE
 TOOLS := $(ROOT)/tools
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test upgrade-test lint fix bench loadtest i18n pg-stop clean-db clean
+.PHONY: help setup run test upgrade-test odoo-tests lint fix bench loadtest i18n pg-stop clean-db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' "$(ROOT)/Makefile" | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ test: ## whole test suite (incl. HttpCase tours) in a throwaway database
 
 upgrade-test: ## install the previous release with demo data, upgrade, check every record kept
 	@bash "$(TOOLS)/upgrade_test.sh"
+
+odoo-tests: ## Odoo's post-install tests of the apps we extend, with and without our modules
+	@bash "$(TOOLS)/odoo_tests.sh"
 
 lint: ## ruff check, ruff format --check, pylint-odoo
 	@bash "$(TOOLS)/lint.sh"

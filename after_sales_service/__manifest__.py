@@ -1,6 +1,6 @@
 {
     "name": "After-Sales Service",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Services/After-Sales",
     "summary": "Installed base, warranties, service contracts, maintenance plans and service orders",
     "description": """
@@ -36,6 +36,7 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "data/after_sales_service_type_data.xml",
         "data/product_data.xml",
         "data/ir_cron_data.xml",
+        "data/after_sales_provision_cron.xml",
         "data/after_sales_meter_data.xml",
         "data/account_analytic_plan_data.xml",
         "report/after_sales_order_reports.xml",
@@ -70,8 +71,12 @@ coverage, SLA in a working calendar, periodic invoicing, reminders and renewal.
         "views/after_sales_quality_views.xml",
         "wizard/after_sales_quality_analysis_views.xml",
         "wizard/after_sales_order_refuse_views.xml",
+        "wizard/after_sales_provision_remeasure_views.xml",
         "views/after_sales_criteria_views.xml",
         "views/portal_templates.xml",
+        "views/res_config_settings_portal_views.xml",
+        "security/after_sales_equipment_registration_security.xml",
+        "views/after_sales_equipment_registration_views.xml",
         "views/after_sales_dispatch_board_views.xml",
         "views/after_sales_kpi_views.xml",
         "security/after_sales_rating_security.xml",

@@ -8,6 +8,8 @@
 #   tools/bench_prepare.py      when present, run first (unless BENCH_OCA=0): it unpacks the
 #                               comparison add-ons into .local/bench_addons and prints the
 #                               comma-separated modules to install as well
+#   BENCH_CORE=repair,...       Odoo apps installed for comparisons (default
+#                               repair,sale_management; empty: none)
 #   BENCH_INSTALL=mod1,mod2     extra modules to install in the bench database (a module
 #                               listed twice, or also printed by bench_prepare, installs once)
 #   BENCH_ARGS="..."            extra arguments for tools/bench.py (e.g. --quick,
@@ -44,7 +46,9 @@ dedup_csv() { # dedup_csv "a, b,,a" -> "a,b": blanks dropped, first occurrence k
     printf '%s\n' "$out"
 }
 
-install="$MODULES${BENCH_INSTALL:+,$BENCH_INSTALL}"
+# Odoo's own apps compared against (the repair-flow bench, tools/bench_repair.py)
+BENCH_CORE="${BENCH_CORE-repair,sale_management}"
+install="$MODULES${BENCH_CORE:+,$BENCH_CORE}${BENCH_INSTALL:+,$BENCH_INSTALL}"
 if [ -f "$ROOT/tools/bench_prepare.py" ] && [ "${BENCH_OCA:-1}" != 0 ]; then
     prepared="$("$PY" "$ROOT/tools/bench_prepare.py")" || die "tools/bench_prepare.py failed"
     prepared="$(printf '%s' "$prepared" | tr -d '[:space:]')"

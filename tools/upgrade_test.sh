@@ -45,4 +45,4 @@ ODOO_STEP_MODULES="$MODULE" odoo_step "$UPGRADE_DB" "$log" -u "$MODULE" ||
     die "the upgrade failed (log: $log)"
 log_errors "$log" || die "ERROR lines logged while upgrading (log: $log)"
 
-"$PY" "$ROOT/tools/upgrade_check.py" compare "$UPGRADE_DB" "$snapshot"
+"$PY" "$ROOT/tools/upgrade_check.py" compare "$UPGRADE_DB" "$snapshot" "$old_version"

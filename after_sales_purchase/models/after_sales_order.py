@@ -47,6 +47,66 @@ class AfterSalesOrder(models.Model):
             order.purchase_order_id = live[:1]
             order.purchase_order_count = len(order.purchase_order_ids)
 
+    def write(self, vals):
+        cancelling = self.browse()
+        if vals.get("state") == "cancelled":
+            cancelling = self.filtered(lambda order: order.state != "cancelled")
+        result = super().write(vals)
+        cancelling._cancel_purchase_orders()
+        return result
+
+    def _cancel_purchase_orders(self):
+        """A cancelled service order cancels the provider's purchase order it started
+        when nothing of it was received or billed yet; otherwise the purchase order
+        stays (goods or a bill exist) and its purchaser gets an activity on it to
+        settle it with the provider.
+
+        sudo: the service user cancelling the order needs no purchase rights for the
+        consequence; only the purchase orders of these orders are touched."""
+        purchases = (
+            self.env["purchase.order"]
+            .sudo()
+            .search([("after_sales_order_id", "in", self.ids), ("state", "!=", "cancel")])
+        )
+        for purchase in purchases:
+            order = purchase.after_sales_order_id
+            started = (
+                purchase.locked
+                or any(line.qty_received or line.qty_invoiced for line in purchase.order_line)
+                or purchase.invoice_ids.filtered(lambda move: move.state != "cancel")
+            )
+            if not started:
+                purchase.button_cancel()
+                purchase.message_post(
+                    body=self.env._(
+                        "Cancelled with service order %(order)s.", order=order.display_name
+                    )
+                )
+                order.message_post(
+                    body=self.env._(
+                        "Purchase order %(purchase)s cancelled with this order.",
+                        purchase=purchase.name,
+                    )
+                )
+                continue
+            purchase.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Service order cancelled"),
+                note=self.env._(
+                    "Service order %(order)s was cancelled, but this purchase order was "
+                    "received or billed already: settle it with the provider.",
+                    order=order.display_name,
+                ),
+                user_id=(purchase.user_id or purchase.create_uid).id,
+            )
+            order.message_post(
+                body=self.env._(
+                    "Purchase order %(purchase)s was received or billed already: it stays, "
+                    "and its purchaser has an activity to settle it.",
+                    purchase=purchase.name,
+                )
+            )
+
     # ------------------------------------------------------------------
     # Ordering the work from the provider
     # ------------------------------------------------------------------
@@ -56,6 +116,9 @@ class AfterSalesOrder(models.Model):
         agreement's rates, parts at their cost plus the agreement's margin), each
         linked to its order line."""
         self.ensure_one()
+        # a public button: who may not order (portal, technicians) is refused first
+        self.env["purchase.order"].check_access("create")
+        self.check_access("write")
         # two users (or a double click) ordering the same work wait for each other
         self.lock_for_update()
         self._check_purchasable()

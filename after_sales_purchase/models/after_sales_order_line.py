@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.after_sales_service.models.after_sales_order_line import COST_GROUPS
+
 
 class AfterSalesOrderLine(models.Model):
     """An order line bought from the order's provider: its actual cost is what the
@@ -17,6 +19,7 @@ class AfterSalesOrderLine(models.Model):
         string="Provider's Bill",
         compute="_compute_purchase_bill_cost",
         store=True,
+        groups=COST_GROUPS,
         help="What the provider's posted bills (less its credit notes) of this line amount "
         "to, before taxes: the actual cost of a line bought from the provider.",
     )

@@ -1,1 +1,2 @@
 from . import test_subcontracting
+from . import test_order_cancel

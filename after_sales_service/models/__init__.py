@@ -8,6 +8,7 @@ from . import after_sales_service_type_skill
 from . import after_sales_equipment
 from . import after_sales_contract_sla
 from . import after_sales_contract
+from . import after_sales_contract_state
 from . import after_sales_checklist_template
 from . import after_sales_checklist_template_line
 from . import after_sales_meter
@@ -54,6 +55,7 @@ from . import after_sales_claim_rating
 from . import after_sales_contract_rating
 from . import after_sales_rating_report
 from . import after_sales_provision_report
+from . import after_sales_provision_measure
 from . import after_sales_kpi
 from . import after_sales_kpi_quality
 from . import res_company_quality
@@ -90,3 +92,7 @@ from . import stock_warehouse_orderpoint
 from . import after_sales_parts_demand
 from . import after_sales_delivery_import
 from . import res_config_settings_delivery_import
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import after_sales_claim_selfservice
+from . import after_sales_equipment_registration

@@ -88,6 +88,7 @@ class AccountMove(models.Model):
             ("recovery", "Supplier Recovery"),
             ("deferral", "Revenue Deferral"),
             ("recognition", "Revenue Recognition"),
+            ("remeasurement", "Provision Re-measurement"),
         ],
         string="After-Sales Entry",
         copy=False,
@@ -313,10 +314,14 @@ class AccountMove(models.Model):
             (entry.after_sales_source_move_id.id, entry.after_sales_entry_kind)
             for entry in self._after_sales_live_entries()
         }
+        self.filtered(
+            lambda move: (move.id, "provision") not in done
+        )._after_sales_freeze_categories()
         vals_list = []
+        releases = self._after_sales_mirrored_releases()
         for move in self:
             if (move.id, "provision") not in done:
-                vals_list += move._prepare_after_sales_provision_vals()
+                vals_list += move._prepare_after_sales_provision_vals(releases.get(move))
             if (move.id, "deferral") not in done:
                 vals_list += move._prepare_after_sales_deferral_vals()
         if not vals_list:
@@ -376,37 +381,188 @@ class AccountMove(models.Model):
             ],
         }
 
-    def _prepare_after_sales_provision_vals(self):
+    def _after_sales_accruing_lines(self):
+        """The product lines of these invoices (credit notes) that accrue a warranty
+        provision at posting: products with a warranty, of a category with a rate."""
+        return self.invoice_line_ids.filtered(
+            lambda line: (
+                line.display_type == "product"
+                and line.product_id.warranty_months > 0
+                and line.product_id.categ_id.after_sales_provision_rate > 0
+            )
+        )
+
+    def _after_sales_freeze_categories(self):
+        """Write on the product lines of these invoices (credit notes) the terms of
+        what they sell, once, at posting: the category they accrue the provision of,
+        the product's warranty months and the cohort (the month of sale). A credit
+        note of an invoice takes the terms of the invoice's line of the same product;
+        other lines have none."""
+        groups = defaultdict(lambda: self.env["account.move.line"])
+        for move in self:
+            invoice = move.reversed_entry_id if move.move_type == "out_refund" else None
+            if invoice:
+                terms = {
+                    line.product_id: (
+                        line.after_sales_categ_id,
+                        line.after_sales_warranty_months,
+                        line.after_sales_cohort_date,
+                    )
+                    for line in invoice.invoice_line_ids.filtered("after_sales_categ_id")
+                }
+                for line in move.invoice_line_ids.filtered(
+                    lambda line: line.display_type == "product"
+                ):
+                    groups[terms.get(line.product_id, (False, 0, False))] |= line
+                continue
+            cohort = move.date.replace(day=1)
+            accruing = move._after_sales_accruing_lines()
+            for line in move.invoice_line_ids - accruing:
+                groups[False, 0, False] |= line
+            for line in accruing:
+                product = line.product_id
+                groups[product.categ_id, product.warranty_months, cohort] |= line
+        for (categ, months, cohort), lines in groups.items():
+            lines = lines.filtered(
+                lambda line, categ=categ, months=months, cohort=cohort: (
+                    line.after_sales_categ_id.id != (categ.id if categ else False)
+                    or line.after_sales_warranty_months != months
+                    or line.after_sales_cohort_date != cohort
+                )
+            )
+            if lines:
+                lines.write(
+                    {
+                        "after_sales_categ_id": categ.id if categ else False,
+                        "after_sales_warranty_months": months,
+                        "after_sales_cohort_date": cohort,
+                    }
+                )
+
+    def _after_sales_provision_by_categ(self):
+        """{(invoice, category): provision} of the live provision entries of these
+        invoices (credit notes), in company currency: positive for what an invoice
+        accrued, negative for what a credit note released."""
+        entries = self._after_sales_live_entries().filtered(
+            lambda entry: entry.after_sales_entry_kind == "provision"
+        )
+        result = defaultdict(float)
+        for entry in entries:
+            account = entry.company_id.after_sales_provision_account_id
+            for line in entry.line_ids.filtered(lambda line: line.account_id == account):
+                result[entry.after_sales_source_move_id, line.after_sales_categ_id] -= line.balance
+        return result
+
+    def _after_sales_mirrored_releases(self):
+        """{credit note: {category: release}} of the credit notes among ``self`` that
+        reverse an invoice: each releases the provision the invoice accrued, pro rata
+        of the revenue it credits per product (in the invoice's currency), whatever
+        the category, its rate, the exchange rate or the warranty terms are now; never
+        more than what other credit notes of the invoice left (company currency)."""
+        refunds = self.filtered(
+            lambda move: move.move_type == "out_refund" and move.reversed_entry_id
+        )
+        if not refunds:
+            return {}
+        invoices = refunds.reversed_entry_id
+        others = self.search(
+            Domain("reversed_entry_id", "in", invoices.ids)
+            & Domain("move_type", "=", "out_refund")
+            & Domain("state", "=", "posted")
+            & Domain("id", "not in", refunds.ids)
+        )
+        booked = (invoices | others)._after_sales_provision_by_categ()
+        left = defaultdict(float)  # (invoice, category): provision not released yet
+        for (move, categ), amount in booked.items():
+            left[move.reversed_entry_id or move, categ] += amount
+        result = {}
+        for refund in refunds:
+            invoice = refund.reversed_entry_id
+            accrued = {categ: amount for (move, categ), amount in booked.items() if move == invoice}
+            if not accrued:
+                result[refund] = {}
+                continue
+            same_currency = refund.currency_id == invoice.currency_id
+            field = "amount_currency" if same_currency else "balance"
+            # the invoice's accruing revenue per (product, category), the category
+            # frozen on its lines at posting (invoices of older versions: the product's)
+            invoiced = defaultdict(float)
+            frozen = invoice.invoice_line_ids.filtered("after_sales_categ_id")
+            for line in frozen or invoice._after_sales_accruing_lines():
+                categ = line.after_sales_categ_id or line.product_id.categ_id
+                if categ in accrued:
+                    invoiced[line.product_id, categ] -= line[field]
+            credited = defaultdict(float)
+            for line in refund.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            ):
+                credited[line.product_id] += line[field]
+            categ_revenue = defaultdict(float)
+            product_revenue = defaultdict(float)
+            for (product, categ), amount in invoiced.items():
+                categ_revenue[categ] += amount
+                product_revenue[product] += amount
+            share = defaultdict(float)  # category: credited share of its accrual
+            for (product, categ), amount in invoiced.items():
+                if amount > 0 and product_revenue[product] > 0:
+                    ratio = min(max(credited[product] / product_revenue[product], 0.0), 1.0)
+                    share[categ] += ratio * amount / categ_revenue[categ]
+            currency = refund.company_id.currency_id
+            releases = {}
+            for categ, amount in accrued.items():
+                release = currency.round(amount * min(share[categ], 1.0))
+                release = min(release, currency.round(left[invoice, categ]))
+                if currency.compare_amounts(release, 0.0) > 0:
+                    releases[categ] = release
+                    left[invoice, categ] -= release
+            result[refund] = releases
+        return result
+
+    def _prepare_after_sales_provision_vals(self, releases=None):
         """[values] of the warranty provision entry of this posted invoice (credit
         note): per product category, rate x revenue of the products with a warranty,
-        Dr warranty expense / Cr warranty provision (a credit note: the reverse)."""
+        Dr warranty expense / Cr warranty provision. A credit note of an invoice
+        releases ``releases`` ({category: amount}, what the invoice accrued, see
+        ``_after_sales_mirrored_releases``): Dr provision / Cr warranty expense; a
+        credit note of no invoice releases rate x revenue."""
         self.ensure_one()
-        revenue = defaultdict(float)  # category: revenue in company currency
-        for line in self.invoice_line_ids:
-            product = line.product_id
-            if (
-                line.display_type == "product"
-                and product.warranty_months > 0
-                and product.categ_id.after_sales_provision_rate > 0
-            ):
-                revenue[product.categ_id] -= line.balance
         company = self.company_id
         currency = company.currency_id
-        amounts = {
-            categ: currency.round(amount * categ.after_sales_provision_rate / 100.0)
-            for categ, amount in revenue.items()
-        }
+        if releases is not None:
+            amounts = {categ: -amount for categ, amount in releases.items()}
+            labels = {
+                categ: self.env._(
+                    "Release of the warranty provision of %(invoice)s on %(category)s",
+                    invoice=self.reversed_entry_id.name,
+                    category=categ.display_name or self.env._("Undefined"),
+                )
+                for categ in amounts
+            }
+        else:
+            revenue = defaultdict(float)  # category: revenue in company currency
+            for line in self._after_sales_accruing_lines():
+                revenue[line.product_id.categ_id] -= line.balance
+            amounts = {
+                categ: currency.round(amount * categ.after_sales_provision_rate / 100.0)
+                for categ, amount in revenue.items()
+            }
+            labels = {
+                categ: self.env._(
+                    "Warranty provision %(rate)s %% on %(category)s",
+                    rate=f"{categ.after_sales_provision_rate:g}",
+                    category=categ.display_name,
+                )
+                for categ in amounts
+            }
         amounts = {categ: amount for categ, amount in amounts.items() if amount}
         if not amounts:
             return []
         company._after_sales_check_accounting()
+        # the cohort of what is sold (or credited): the month of the sale
+        cohort = (self.reversed_entry_id if releases is not None else self).date.replace(day=1)
         lines = []
         for categ, amount in amounts.items():
-            label = self.env._(
-                "Warranty provision %(rate)s %% on %(category)s",
-                rate=f"{categ.after_sales_provision_rate:g}",
-                category=categ.display_name,
-            )
+            label = labels[categ]
             lines += [
                 {
                     "name": label,
@@ -420,6 +576,7 @@ class AccountMove(models.Model):
                     "balance": -amount,
                     "after_sales_categ_id": categ.id,
                     "after_sales_provision_kind": "accrual" if amount > 0 else "release",
+                    "after_sales_cohort_date": cohort,
                 },
             ]
         ref = self.env._("Warranty provision of %(invoice)s", invoice=self.name)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 PROVISION_KINDS = [
     ("accrual", "Accrual"),
@@ -6,6 +6,9 @@ PROVISION_KINDS = [
     ("usage_parts", "Usage: Parts"),
     ("usage_labour", "Usage: Labour"),
     ("usage_other", "Usage: Other"),
+    ("trueup", "True-up"),
+    ("expiry", "Expiry Release"),
+    ("adjustment", "Adjustment"),
 ]
 # What the reversal of a provision movement is (an accrual undone releases, ...).
 REVERSED_PROVISION_KIND = {"accrual": "release", "release": "accrual"}
@@ -66,6 +69,29 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
     )
 
+    # Warranty cohorts (category x month of sale): frozen on the product lines of
+    # customer invoices and credit notes at posting, and on the provision movements
+    after_sales_cohort_date = fields.Date(
+        string="Warranty Cohort",
+        copy=False,
+        readonly=True,
+        help="First day of the month of sale of the products this line is about: with "
+        "the category, the warranty cohort the provision is measured by.",
+    )
+    after_sales_warranty_months = fields.Integer(
+        string="Warranty Months at Sale",
+        copy=False,
+        readonly=True,
+        help="The warranty of the product when it was sold (a later change of the product "
+        "does not change the terms of what was sold).",
+    )
+    after_sales_adjustment_reason = fields.Char(
+        string="Provision Adjustment Reason",
+        copy=False,
+        help="Why this manual entry moves the warranty provision: with a reason, it is an "
+        "adjustment of the reconciliation, not a difference.",
+    )
+
     # An order line is billed by one live invoice line: not by a cancelled invoice,
     # not by one a posted credit note reversed. Two users or a double click cannot
     # bill it twice: the second INSERT fails.
@@ -90,11 +116,37 @@ class AccountMoveLine(models.Model):
             after_sales_order_line_id=self.after_sales_order_line_id.id,
             after_sales_is_billing=self.after_sales_is_billing,
             after_sales_categ_id=self.after_sales_categ_id.id,
+            after_sales_cohort_date=self.after_sales_cohort_date,
+            after_sales_warranty_months=self.after_sales_warranty_months,
+            after_sales_adjustment_reason=self.after_sales_adjustment_reason,
         )
         kind = self.after_sales_provision_kind
         if kind and "move_reverse_cancel" in self.env.context:  # set by _reverse_moves
             kind = REVERSED_PROVISION_KIND.get(kind, kind)
         values["after_sales_provision_kind"] = kind
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("after_sales_adjustment_reason") and not vals.get(
+                "after_sales_provision_kind"
+            ):
+                vals["after_sales_provision_kind"] = "adjustment"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """A reason makes a manual item an adjustment of the provision; an item of the
+        module (another movement) keeps its kind."""
+        if "after_sales_adjustment_reason" not in vals:
+            return super().write(vals)
+        manual = self.filtered(
+            lambda line: line.after_sales_provision_kind in (False, "adjustment")
+        )
+        result = super().write(vals)
+        if manual:
+            kind = "adjustment" if vals["after_sales_adjustment_reason"] else False
+            super(AccountMoveLine, manual).write({"after_sales_provision_kind": kind})
         return result
 
     def _eligible_for_stock_account(self):

@@ -1,12 +1,13 @@
 """Customer claims: a complaint about a delivered product or a service, received by
 email, through the portal, by phone or entered in the back office."""
 
+import logging
 import re
 import uuid
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import email_normalize, formataddr, html2plaintext
 
@@ -14,6 +15,8 @@ from .after_sales_contract_sla import PRIORITIES
 from .after_sales_equipment import COVERING_CONTRACT_STATES
 from .sequence import next_sequence_names
 from .utils import company_local_date
+
+_logger = logging.getLogger(__name__)
 
 CLAIM_STATES = [
     ("new", "New"),
@@ -26,7 +29,8 @@ CLAIM_STATES = [
 # Allowed state changes: {new state: states it may come from}.
 CLAIM_TRANSITIONS = {
     "review": ("new",),
-    "accepted": ("new", "review"),
+    # from closed: reopened within the company's window (after_sales_claim_selfservice)
+    "accepted": ("new", "review", "closed"),
     "rejected": ("new", "review", "accepted"),
     "resolved": ("accepted",),
     "closed": ("resolved", "rejected"),
@@ -57,7 +61,12 @@ REVIEW_REASONS = [
     ("unknown_sender", "Unknown sender"),
     ("no_serial", "No known serial number"),
     ("not_delivered", "Serial number not delivered to this customer"),
+    ("foreign_link", "Serial number, unit or document of another customer or company: not linked"),
 ]
+# Links that must belong to the claim's customer and company (else not linked).
+OWNED_LINKS = ("equipment_id", "lot_id", "contract_id", "picking_id", "invoice_id")
+# Set by Reject only (with the state), cleared by Reset to New only.
+REFUSAL_FIELDS = ("reject_reason_id", "reject_note", "date_rejected")
 # Channels where the customer files the claim: they get an acknowledgement.
 SELF_SERVICE_CHANNELS = ("email", "portal")
 # Words that may be a serial number: letters, digits and - _ / . (at least 3).
@@ -195,6 +204,7 @@ class AfterSalesClaim(models.Model):
         string="Responsible",
         index="btree_not_null",
         tracking=True,
+        check_company=True,
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
     )
     service_type_id = fields.Many2one("after_sales.service.type", index=True, tracking=True)
@@ -263,6 +273,12 @@ class AfterSalesClaim(models.Model):
         copy=False,
         help="The claim came by email from an address no customer uses.",
     )
+    has_foreign_link = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A serial number, unit, contract, delivery or invoice named for the claim "
+        "belongs to another customer or company: it was not linked.",
+    )
     review_reason_keys = fields.Char(
         compute="_compute_intake_checks",
         store=True,
@@ -289,23 +305,34 @@ class AfterSalesClaim(models.Model):
 
     @api.depends("lot_id")
     def _compute_equipment_id(self):
+        """The unit of the serial that is the customer's in the claim's company;
+        none when the serial's units are another customer's."""
         with_lot = self.filtered("lot_id")
         equipment = (
             self.env["after_sales.equipment"]
             .with_context(active_test=False)
             .search([("lot_id", "in", with_lot.lot_id.ids)])
         )
-        by_lot = {unit.lot_id.id: unit for unit in equipment}
+        by_lot = defaultdict(equipment.browse)
+        for unit in equipment:
+            by_lot[unit.lot_id.id] |= unit
         for claim in with_lot:
-            claim.equipment_id = by_lot.get(claim.lot_id.id, claim.equipment_id)
+            units = by_lot[claim.lot_id.id]
+            if units:
+                claim.equipment_id = units.filtered(
+                    lambda unit, claim=claim: claim._is_customers_unit(
+                        unit, claim.partner_id, claim.company_id
+                    )
+                )[:1]
 
     def _claim_day(self):
         return company_local_date(self.company_id, self.date_received or fields.Datetime.now())
 
-    @api.depends("equipment_id", "partner_id", "service_type_id", "date_received")
+    @api.depends("equipment_id", "partner_id", "company_id", "service_type_id", "date_received")
     def _compute_contract_id(self):
         """The contract whose SLA applies: the one of the unit for this service
-        type, else a running contract of the customer."""
+        type, else a running contract of the customer; always one of the
+        customer's contracts in the claim's company."""
         for claim in self:
             day = claim._claim_day()
             contract = self.env["after_sales.contract"]
@@ -314,6 +341,8 @@ class AfterSalesClaim(models.Model):
                     day, claim.service_type_id or None, use_warranty=False
                 )[claim.equipment_id.id]
                 contract = contract.browse(coverage.contract_id)
+                if not claim._is_customers("contract_id", contract):
+                    contract = contract.browse()
             if not contract and claim.partner_id:
                 contract = contract.search(
                     [
@@ -347,7 +376,7 @@ class AfterSalesClaim(models.Model):
             else:
                 claim.response_deadline = claim.resolution_deadline = False
 
-    @api.depends("lot_id", "equipment_id", "partner_id", "is_sender_unknown")
+    @api.depends("lot_id", "equipment_id", "partner_id", "is_sender_unknown", "has_foreign_link")
     def _compute_intake_checks(self):
         delivered = self._delivered_pairs(self.lot_id)
         for claim in self:
@@ -368,8 +397,12 @@ class AfterSalesClaim(models.Model):
             reasons = []
             if claim.is_sender_unknown:
                 reasons.append("unknown_sender")
+            if claim.has_foreign_link:
+                reasons.append("foreign_link")
             if claim.channel in SELF_SERVICE_CHANNELS and not claim.lot_id:
-                reasons.append("no_serial")
+                # a serial named but another customer's is said so, not "no serial"
+                if not claim.has_foreign_link:
+                    reasons.append("no_serial")
             elif claim.lot_id and not claim.delivered_to_customer:
                 reasons.append("not_delivered")
             claim.review_reason_keys = " ".join(reasons) or False
@@ -417,6 +450,9 @@ class AfterSalesClaim(models.Model):
             "unknown_sender": self.env._("Unknown sender"),
             "no_serial": self.env._("No known serial number"),
             "not_delivered": self.env._("Serial number not delivered to this customer"),
+            "foreign_link": self.env._(
+                "Serial number, unit or document of another customer or company: not linked"
+            ),
         }
         for claim in self:
             keys = (claim.review_reason_keys or "").split()
@@ -428,10 +464,14 @@ class AfterSalesClaim(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         unnamed = defaultdict(list)  # company id: vals without a name
+        self._check_link_companies(vals_list)
         for vals in vals_list:
             if vals.get("state", "new") != "new":
                 raise UserError(self.env._("A claim starts as New."))
+            if any(vals.get(name) for name in REFUSAL_FIELDS):
+                raise UserError(self._refusal_fields_error())
             self._normalize_partner_vals(vals)
+            self._check_new_links(vals)
             # given now, not by an UPDATE when the acknowledgement links the portal page
             vals.setdefault("access_token", str(uuid.uuid4()))
             if vals.get("name", "/") == "/":
@@ -466,11 +506,198 @@ class AfterSalesClaim(models.Model):
             self.lot_id = self.equipment_id.lot_id
 
     def write(self, vals):
+        self._check_link_companies([vals])
         if "partner_id" in vals or "equipment_id" in vals:
             self._normalize_partner_vals(vals)
+        rejected = self.browse()
         if "state" in vals:
             self._check_transition(vals["state"])
-        return super().write(vals)
+            rejected = self._prepare_state_vals(vals)
+        elif any(name in vals for name in REFUSAL_FIELDS):
+            raise UserError(self._refusal_fields_error())
+        for claims, claim_vals in self._split_link_vals(vals):
+            super(AfterSalesClaim, claims).write(claim_vals)
+        if rejected:
+            rejected._post_customer_template("after_sales_service.mail_template_claim_rejected")
+        return True
+
+    def _prepare_state_vals(self, vals):
+        """The guards and values of a state change, whichever button or client
+        writes it: a refusal needs a reason (its date is now) and the claims it
+        refuses are told why (returned: mailed once written); Reset to New clears
+        the refusal. The refusal fields are written with these two states only."""
+        state = vals["state"]
+        refusal = [name for name in REFUSAL_FIELDS if name in vals]
+        changing = self.filtered(lambda claim: claim.state != state)
+        if state == "rejected":
+            if refusal and changing != self:
+                raise UserError(self._refusal_fields_error())
+            if not changing:
+                return changing
+            if not vals.get("reject_reason_id"):
+                raise UserError(self.env._("Choose why the claim is rejected."))
+            vals["date_rejected"] = fields.Datetime.now()
+            vals.setdefault("reject_note", False)
+            return changing
+        if state == "new":
+            if any(vals[name] for name in refusal):
+                raise UserError(self._refusal_fields_error())
+            vals.update(dict.fromkeys(REFUSAL_FIELDS, False))
+        elif refusal:
+            raise UserError(self._refusal_fields_error())
+        return self.browse()
+
+    def _refusal_fields_error(self):
+        return self.env._(
+            "The refusal reason, note and date of a claim are set by Reject (and cleared "
+            "by Reset to New), with its state."
+        )
+
+    # ------------------------------------------------------------------
+    # Links: only the customer's own, in the claim's company
+    # ------------------------------------------------------------------
+    @api.model
+    def _is_customers_unit(self, unit, partner, company):
+        """Whether ``unit`` is ``partner``'s (its owner, or its last owner once
+        returned, has the same commercial entity) in ``company``."""
+        unit = unit.sudo()
+        owner = unit.partner_id or unit.last_partner_id
+        return bool(
+            owner
+            and owner.commercial_partner_id == partner.commercial_partner_id
+            and unit.company_id == company
+        )
+
+    def _is_customers(self, name, record, partner=None, company=None):
+        """Whether ``record``, a value of the link ``name``, is the customer's
+        (``partner``, default the claim's) in ``company`` (default the claim's).
+        A serial with units is the customer's when one of its units is; a serial
+        without units when it was never delivered to another customer."""
+        partner = (partner if partner is not None else self.partner_id).commercial_partner_id
+        company = company if company is not None else self.company_id
+        record = record.sudo()  # a service user may not read deliveries or invoices
+        if not record:
+            return True
+        if name == "equipment_id":
+            return self._is_customers_unit(record, partner, company)
+        if record.company_id and record.company_id != company:
+            return False
+        if name == "lot_id":
+            units = record.with_context(active_test=False).after_sales_equipment_ids
+            if units:
+                return any(self._is_customers_unit(unit, partner, company) for unit in units)
+            customers = {customer for _lot, customer in self._delivered_pairs(record)}
+            return not customers or partner.id in customers
+        if name == "invoice_id":
+            return record.commercial_partner_id == partner
+        return record.partner_id.commercial_partner_id == partner
+
+    @api.model
+    def _check_link_companies(self, vals_list):
+        """A user names only what they may read, in the companies they work for, for
+        the claim's company as for its links: record rules check a claim before it
+        is written, not what it is made to name. Refused (nothing written), not left
+        unlinked; another customer's record the user may read is not linked and the
+        claim flagged (_check_new_links, _split_link_vals), as what customers name
+        through the superuser's paths (mail, portal)."""
+        if self.env.su:
+            return
+        allowed = self.env.companies
+        for name in ("company_id", *OWNED_LINKS):
+            ids = {vals[name] for vals in vals_list if vals.get(name)}
+            if not ids:
+                continue
+            records = self.env[self._fields[name].comodel_name].browse(ids)
+            companies = records if name == "company_id" else records.sudo().company_id
+            if companies - allowed:
+                raise AccessError(
+                    self.env._(
+                        "A claim can only be in, and linked to records of, the companies "
+                        "you work for."
+                    )
+                )
+            if name != "company_id":
+                records.check_access("read")
+
+    def _link_records(self, vals):
+        """{link name: record} of the links given in ``vals``."""
+        return {
+            name: self.env[self._fields[name].comodel_name].browse(vals[name])
+            for name in OWNED_LINKS
+            if vals.get(name)
+        }
+
+    @api.model
+    def _check_new_links(self, vals):
+        """The links of a new claim: a unit of the customer takes the claim to its
+        company (when none is given); what is not the customer's in the claim's
+        company is not linked, and the claim is flagged for triage."""
+        partner = self.env["res.partner"].browse(vals.get("partner_id"))
+        links = self._link_records(vals)
+        if "company_id" not in vals:
+            lot = links.get("lot_id", self.env["stock.lot"]).sudo()
+            units = (
+                links.get("equipment_id")
+                or lot.with_context(active_test=False).after_sales_equipment_ids
+            )
+            owned = units.sudo().filtered(
+                lambda unit: self._is_customers_unit(unit, partner, unit.company_id)
+            )
+            if owned:
+                vals["company_id"] = owned[0].company_id.id
+        company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        foreign = [
+            name
+            for name, record in links.items()
+            if not self._is_customers(name, record, partner, company)
+        ]
+        if foreign:
+            vals.update(dict.fromkeys(foreign, False), has_foreign_link=True)
+
+    def _split_link_vals(self, vals):
+        """[(claims, vals)] to write ``vals``: a link given that would not be the
+        customer's in the claim's company is not written (the claim keeps its own
+        link, if still the customer's), a link kept while the customer or company
+        changes goes when it is no longer theirs; those claims are flagged."""
+        checked = {*OWNED_LINKS, "partner_id", "company_id"}
+        if not self or checked.isdisjoint(vals):
+            return [(self, vals)]
+        given = self._link_records(vals)
+        groups = defaultdict(self.browse)
+        for claim in self:
+            partner = (
+                self.env["res.partner"].browse(vals["partner_id"])
+                if "partner_id" in vals
+                else claim.partner_id
+            )
+            company = (
+                self.env["res.company"].browse(vals["company_id"])
+                if "company_id" in vals
+                else claim.company_id
+            )
+            kept, dropped = set(), set()
+            for name in OWNED_LINKS:
+                current = claim[name]
+                if name in vals:
+                    record = given.get(name, current.browse())
+                    if not claim._is_customers(name, record, partner, company):
+                        if claim._is_customers(name, current, partner, company):
+                            kept.add(name)
+                        else:
+                            dropped.add(name)
+                # the contract follows the customer by its compute
+                elif name != "contract_id" and not claim._is_customers(
+                    name, current, partner, company
+                ):
+                    dropped.add(name)
+            groups[frozenset(kept), frozenset(dropped)] |= claim
+        result = []
+        for (kept, dropped), claims in groups.items():
+            claim_vals = {key: value for key, value in vals.items() if key not in kept}
+            if kept or dropped:
+                claim_vals.update(dict.fromkeys(dropped, False), has_foreign_link=True)
+            result.append((claims, claim_vals))
+        return result
 
     def _check_transition(self, new_state):
         allowed = CLAIM_TRANSITIONS.get(new_state, ())
@@ -489,13 +716,16 @@ class AfterSalesClaim(models.Model):
     # Workflow
     # ------------------------------------------------------------------
     def action_review(self):
+        self.check_access("write")
         self.write({"state": "review"})
 
     def action_accept(self):
+        self.check_access("write")
         self.write({"state": "accepted"})
 
     def action_reject(self):
         """Open the refusal dialog: a reason from the list is required."""
+        self.check_access("write")
         self._check_transition("rejected")
         return {
             "type": "ir.actions.act_window",
@@ -513,32 +743,23 @@ class AfterSalesClaim(models.Model):
             reason = self.env["after_sales.reject.reason"].browse(reason)
         if not reason:
             raise UserError(self.env._("Choose why the claim is rejected."))
-        self._check_transition("rejected")
+        # the guards, the date and the customer's mail are write's (any client)
         self.write(
-            {
-                "state": "rejected",
-                "reject_reason_id": reason.id,
-                "reject_note": note or False,
-                "date_rejected": fields.Datetime.now(),
-            }
+            {"state": "rejected", "reject_reason_id": reason.id, "reject_note": note or False}
         )
-        self._post_customer_template("after_sales_service.mail_template_claim_rejected")
 
     def action_resolve(self):
+        self.check_access("write")
         self.write({"state": "resolved"})
 
     def action_close(self):
+        self.check_access("write")
         self.write({"state": "closed"})
 
     def action_reset(self):
-        self.write(
-            {
-                "state": "new",
-                "reject_reason_id": False,
-                "reject_note": False,
-                "date_rejected": False,
-            }
-        )
+        self.check_access("write")
+        # the refusal is cleared by write
+        self.write({"state": "new"})
 
     # ------------------------------------------------------------------
     # Customer messages
@@ -613,21 +834,77 @@ class AfterSalesClaim(models.Model):
             )
             values["is_sender_unknown"] = True
             msg_dict["author_id"] = partner.id
-        values.setdefault("partner_id", partner.commercial_partner_id.id)
-        if partner != partner.commercial_partner_id:
+        elif partner:
+            # a new mail quoting a claim of the sender's customer joins that claim
+            quoted = self._quoted_claim(msg_dict.get("subject"), partner)
+            if quoted:
+                quoted.message_update(msg_dict)
+                return quoted
+        commercial = partner.commercial_partner_id
+        values.setdefault("partner_id", commercial.id)
+        if partner != commercial:
             values.setdefault("contact_id", partner.id)
         body = msg_dict.get("body") or ""
         lot, unit = self._find_unit_in_text(
             f"{msg_dict.get('subject') or ''}\n{html2plaintext(body) if body else ''}",
-            partner.commercial_partner_id,
+            commercial,
         )
         if lot:
             values.setdefault("lot_id", lot.id)
         if unit and values.get("lot_id") == lot.id:
             values.setdefault("equipment_id", unit.id)
+        # the unit's company when it is the sender's, else the sender's or the alias's
+        if unit and self._is_customers_unit(unit, commercial, unit.company_id):
+            values.setdefault("company_id", unit.company_id.id)
+        values.setdefault("company_id", (commercial.company_id or self._alias_company()).id)
         values.setdefault("description", body)
         values.setdefault("name", "/")
-        return super().message_new(msg_dict, custom_values=values)
+        try:
+            with self.env.cr.savepoint():
+                return super().message_new(msg_dict, custom_values=values)
+        except (UserError, ValidationError) as error:
+            # a mail is never bounced for what it names: it becomes a claim of the
+            # sender's customer to triage, linked to nothing else
+            _logger.info("Claim from %s filed for triage: %s", msg_dict.get("email_from"), error)
+            values = {
+                key: value
+                for key, value in values.items()
+                if key not in (*OWNED_LINKS, "contact_id", "product_id", "company_id")
+            }
+            values.update(
+                company_id=(commercial.company_id or self._alias_company()).id,
+                has_foreign_link=True,
+            )
+            return super().message_new(msg_dict, custom_values=values)
+
+    @api.model
+    def _alias_company(self):
+        """The company of the claims alias: the company (among the gateway's) whose
+        alias domain it is, the current one first."""
+        alias = self.env.ref("after_sales_service.mail_alias_claims", raise_if_not_found=False)
+        companies = alias.sudo().alias_domain_id.company_ids & self.env.companies if alias else []
+        if not companies or self.env.company in companies:
+            return self.env.company
+        return companies[:1]
+
+    @api.model
+    def _quoted_claim(self, subject, partner):
+        """The claim of ``partner``'s customer (their commercial entity) whose
+        reference ``subject`` quotes, the latest first; else none. Another
+        customer's reference is not looked at."""
+        tokens = self._serial_tokens(subject)
+        commercial = partner.commercial_partner_id
+        if not tokens or not commercial:
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("name", "in", list(tokens)),
+                ("partner_id", "=", commercial.id),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            order="id desc",
+            limit=1,
+        )
 
     @api.model
     def _find_unit_in_text(self, text, partner=None):
@@ -649,7 +926,10 @@ class AfterSalesClaim(models.Model):
             )
         )
         if units:
-            unit = units.filtered(lambda u: partner and u.partner_id == partner)[:1] or units[:1]
+            theirs = units.filtered(
+                lambda u: partner and u.partner_id.commercial_partner_id == partner
+            )
+            unit = theirs[:1] or units[:1]
             return unit.lot_id.sudo(False), unit.sudo(False)
         return self._find_lot_in_text(text, partner), self.env["after_sales.equipment"]
 

@@ -1,5 +1,5 @@
 """'New Claim' from the documents a claim is about: the customer, the unit and the
-service order open a claim form filled from them."""
+service order open a claim form filled from them, for users who may file claims."""
 
 from odoo import models
 
@@ -9,6 +9,7 @@ class ResPartner(models.Model):
 
     def action_new_after_sales_claim(self):
         self.ensure_one()
+        self.env["after_sales.claim"].check_access("create")
         commercial = self.commercial_partner_id
         return self.env["after_sales.claim"]._new_claim_action(
             {
@@ -24,6 +25,7 @@ class AfterSalesEquipment(models.Model):
 
     def action_new_claim(self):
         self.ensure_one()
+        self.env["after_sales.claim"].check_access("create")
         return self.env["after_sales.claim"]._new_claim_action(
             {
                 "partner_id": self.partner_id.commercial_partner_id.id,
@@ -41,6 +43,7 @@ class AfterSalesOrder(models.Model):
 
     def action_new_claim(self):
         self.ensure_one()
+        self.env["after_sales.claim"].check_access("create")
         return self.env["after_sales.claim"]._new_claim_action(
             {
                 "partner_id": self.partner_id.commercial_partner_id.id,

@@ -91,6 +91,7 @@ class AfterSalesContract(models.Model):
         default=lambda self: self.env.user,
         tracking=True,
         domain="[('share', '=', False)]",
+        check_company=True,
     )
     equipment_ids = fields.Many2many(
         "after_sales.equipment",
@@ -444,7 +445,7 @@ class AfterSalesContract(models.Model):
                     self.env._("Set the invoiced product of %(name)s first.", name=contract.name)
                 )
         for contract in self:
-            contract.write(
+            contract.sudo().write(
                 {
                     "state": "running",
                     "next_invoice_date": contract.next_invoice_date or contract.date_start,
@@ -460,7 +461,7 @@ class AfterSalesContract(models.Model):
         draft credit note, returned for review."""
         if any(contract.state == "expired" for contract in self):
             raise UserError(self.env._("An expired contract cannot be cancelled."))
-        self.write({"state": "cancelled", "next_invoice_date": False})
+        self.sudo().write({"state": "cancelled", "next_invoice_date": False})
         credit_notes = self.env["account.move"]
         for contract in self:
             today = company_today(contract.company_id)
@@ -508,7 +509,7 @@ class AfterSalesContract(models.Model):
     def action_draft(self):
         if any(contract.state != "cancelled" for contract in self):
             raise UserError(self.env._("Only a cancelled contract can be set back to draft."))
-        self.write({"state": "draft"})
+        self.sudo().write({"state": "draft"})
         return True
 
     def action_stop_renewal(self):
@@ -974,7 +975,7 @@ class AfterSalesContract(models.Model):
         self._create_next_terms(state="running")
 
     def _expire(self):
-        self.write({"state": "expired"})
+        self.sudo().write({"state": "expired"})
         for contract in self:
             contract._hand_over_plans()
 

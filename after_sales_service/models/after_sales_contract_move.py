@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
 
@@ -73,7 +73,26 @@ class AfterSalesContractMove(models.Model):
     def write(self, vals):
         if any(move.state == "done" for move in self) and not self.env.su:
             raise UserError(self.env._("A contract move that was done cannot be changed."))
-        return super().write(vals)
+        if "state" in vals and not self.env.su:
+            raise UserError(self.env._("Use the Confirm button: it does what the new state means."))
+        result = super().write(vals)
+        # record rules are checked before a write: a contract of another company
+        # would carry the move out of the user's companies
+        self.check_access("write")
+        return result
+
+    @api.constrains("consent_partner_id", "contract_id")
+    def _check_consent_partner(self):
+        for move in self:
+            consent = move.consent_partner_id.commercial_partner_id
+            if consent and consent != move.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The consent to move contract %(contract)s is given by a contact of "
+                        "its customer.",
+                        contract=move.contract_id.display_name,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
@@ -170,5 +189,6 @@ class AfterSalesContractMove(models.Model):
             contract.message_post(body=body)
             old.message_post(body=body)
             new.message_post(body=body)
-        self.write({"state": "done", "user_id": self.env.user.id})
+        # the state is the button's: a plain write of it is refused (see write)
+        self.sudo().write({"state": "done", "user_id": self.env.user.id})
         return True

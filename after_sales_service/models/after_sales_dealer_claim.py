@@ -53,9 +53,43 @@ class AfterSalesDealerClaim(models.Model):
 
     _name = "after_sales.dealer.claim"
     _description = "Dealer Warranty Claim"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "after_sales.portal.access.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
+
+    # What the dealer's portal users read of their claims (the portal pages render
+    # as superuser; RPC reads only these): what they claimed and what was decided,
+    # not who checked it nor our bills.
+    _portal_readable_fields = frozenset(
+        {
+            "name",
+            "company_id",
+            "currency_id",
+            "provider_id",
+            "partner_id",
+            "equipment_id",
+            "product_id",
+            "customer_id",
+            "repair_date",
+            "work_done",
+            "line_ids",
+            "amount_claimed",
+            "amount_accepted",
+            "state",
+            "date_submitted",
+            "date_checked",
+            "parts_pct",
+            "labour_pct",
+            "travel_pct",
+            "coverage_reason",
+            "access_url",
+        }
+    )
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default="/", index="trigram"

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import formatLang
 
+from .utils import moved_off
+
 LINE_KINDS = [("labour", "Labour"), ("part", "Part"), ("travel", "Travel")]
 # Sane bounds of one line: hours of work, parts of one kind, km of travel.
 MAX_QUANTITY = {"labour": 24.0, "part": 100.0, "travel": 1000.0}
@@ -18,8 +20,31 @@ class AfterSalesDealerClaimLine(models.Model):
 
     _name = "after_sales.dealer.claim.line"
     _description = "Dealer Warranty Claim Line"
+    _inherit = ["after_sales.portal.access.mixin"]
     _order = "claim_id, sequence, id"
     _check_company_auto = True
+
+    # What the dealer claimed at its agreement and what was decided; never the cap
+    # (``amount_max``), which is derived from our own cost of the parts.
+    _portal_readable_fields = frozenset(
+        {
+            "claim_id",
+            "company_id",
+            "currency_id",
+            "sequence",
+            "kind",
+            "name",
+            "product_id",
+            "quantity",
+            "unit_cost",
+            "price_unit",
+            "amount_claimed",
+            "check_state",
+            "amount_accepted",
+            "reject_reason_id",
+            "reject_note",
+        }
+    )
 
     claim_id = fields.Many2one(
         "after_sales.dealer.claim", required=True, index=True, ondelete="cascade"
@@ -157,7 +182,9 @@ class AfterSalesDealerClaimLine(models.Model):
 
     def write(self, vals):
         """What the dealer claims changes while the claim is a draft; what the
-        manager decides, while it is submitted, by a service manager only."""
+        manager decides, while it is submitted, by a service manager only. A line
+        stays on its claim."""
+        self._check_claim_kept(vals)
         if CHECK_FIELDS & set(vals):
             self.claim_id._check_manager()
             not_submitted = self.claim_id.filtered(lambda c: c.state != "submitted")
@@ -171,6 +198,26 @@ class AfterSalesDealerClaimLine(models.Model):
         if set(vals) - CHECK_FIELDS:
             self._check_claim_draft()
         return super().write(vals)
+
+    def _check_claim_kept(self, vals):
+        """The claim of a line is fixed once it is created, for everyone: a line
+        moved to another claim (of another dealer or company) would leave the rules
+        checked on that claim behind."""
+        moved = moved_off(self, vals, "claim_id")
+        if moved:
+            raise UserError(
+                self.env._(
+                    "A line of dealer claim %(claim)s cannot be moved to another claim: "
+                    "remove it and add it to the other claim.",
+                    claim=moved[0].claim_id.name,
+                )
+            )
+
+    def _check_decider(self):
+        """Accept, reject and reset are a service manager's decisions: refused
+        (AccessError) to anyone else before the line is looked at."""
+        self.check_access("write")
+        self.claim_id._check_manager()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):
@@ -201,6 +248,7 @@ class AfterSalesDealerClaimLine(models.Model):
     # ------------------------------------------------------------------
     def action_accept(self):
         """Accept the lines: what the manager wrote, else their cap."""
+        self._check_decider()
         for line in self:
             amount = line.amount_accepted
             if line.check_state != "accepted" or line.currency_id.is_zero(amount):
@@ -209,6 +257,7 @@ class AfterSalesDealerClaimLine(models.Model):
         return True
 
     def action_reject(self):
+        self._check_decider()
         missing = self.filtered(lambda line: not line.reject_reason_id)
         if missing:
             raise UserError(
@@ -221,5 +270,6 @@ class AfterSalesDealerClaimLine(models.Model):
         return True
 
     def action_reset(self):
+        self._check_decider()
         self.write({"check_state": "pending", "amount_accepted": 0.0})
         return True

@@ -101,7 +101,13 @@ class AfterSalesDisposal(models.Model):
                     "certificate and notes can change."
                 )
             )
-        return super().write(vals)
+        if "state" in vals and not self.env.su:
+            raise UserError(self.env._("Use the Confirm button: it does what the new state means."))
+        result = super().write(vals)
+        # record rules are checked before a write: a unit of another company would
+        # carry the disposal out of the user's companies
+        self.check_access("write")
+        return result
 
     def action_confirm(self):
         """Scrap the unit into the scrap or recycling location of its company, and
@@ -116,7 +122,8 @@ class AfterSalesDisposal(models.Model):
         units._check_disposable()
         for disposal in self:
             disposal._scrap_unit()
-        self.write({"state": "done", "user_id": self.env.user.id})
+        # the state is the button's: a plain write of it is refused (see write)
+        self.sudo().write({"state": "done", "user_id": self.env.user.id})
         units.write({"active": False})
         for disposal in self:
             disposal.equipment_id.message_post(

@@ -200,9 +200,17 @@ class AfterSalesEquipment(models.Model):
     plan_ids = fields.One2many("after_sales.plan", "equipment_id", string="Maintenance Plans")
     plan_count = fields.Integer(compute="_compute_history_counts")
     meter_reading_ids = fields.One2many(
-        "after_sales.meter.reading", "equipment_id", string="Meter Readings"
+        "after_sales.meter.reading",
+        "equipment_id",
+        string="Meter Readings",
+        groups="after_sales_service.group_technician",
     )
-    loan_ids = fields.One2many("after_sales.loan", "loaner_id", string="Loans")
+    loan_ids = fields.One2many(
+        "after_sales.loan",
+        "loaner_id",
+        string="Loans",
+        groups="after_sales_service.group_technician",
+    )
 
     _lot_unique = models.UniqueIndex(
         "(lot_id) WHERE lot_id IS NOT NULL",

@@ -1,5 +1,7 @@
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -62,9 +64,7 @@ class AfterSalesKpi(models.AbstractModel):
         date_to = fields.Date.to_date(date_to)
         if date_to < date_from:
             date_from, date_to = date_to, date_from
-        length = (date_to - date_from).days + 1
-        previous_to = date_from - timedelta(days=1)
-        previous_from = previous_to - timedelta(days=length - 1)
+        previous_from, previous_to = self._kpi_previous_period(date_from, date_to)
 
         current = self._kpi_figures(date_from, date_to, companies)
         previous = {
@@ -352,6 +352,19 @@ class AfterSalesKpi(models.AbstractModel):
         if not denominator:
             return None
         return float(numerator) / float(denominator) * factor
+
+    @api.model
+    def _kpi_previous_period(self, date_from, date_to):
+        """(from, to) of the period a figure is compared with: the same number of
+        whole calendar months before when the period is whole months (a month, a
+        quarter, a year), else the same number of days just before."""
+        if date_from.day == 1 and (date_to + timedelta(days=1)).day == 1:
+            months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+            previous_from = date_from - relativedelta(months=months)
+            return previous_from, date_from - timedelta(days=1)
+        length = (date_to - date_from).days + 1
+        previous_to = date_from - timedelta(days=1)
+        return previous_to - timedelta(days=length - 1), previous_to
 
     @api.model
     def _kpi_period(self, date_from, date_to):

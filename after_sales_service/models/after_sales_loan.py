@@ -109,6 +109,10 @@ class AfterSalesLoan(models.Model):
             )
 
     def write(self, vals):
+        if vals.get("state") == "returned":
+            # a plain write of the state does what the Return button does
+            self._check_lent()
+            vals = {"date_returned": fields.Date.context_today(self), **vals}
         if vals.get("loaner_id") or vals.get("state") == "lent":
             for loan in self:
                 others = self.search(
@@ -125,8 +129,10 @@ class AfterSalesLoan(models.Model):
                     )
         return super().write(vals)
 
-    def action_return(self):
+    def _check_lent(self):
         if any(loan.state != "lent" for loan in self):
             raise UserError(self.env._("Only a lent unit can be returned."))
+
+    def action_return(self):
         self.write({"state": "returned", "date_returned": fields.Date.context_today(self)})
         return True

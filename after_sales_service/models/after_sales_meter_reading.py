@@ -1,6 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
+
+# What places a reading: a technician does not move a reading to another unit or order.
+PLACING_FIELDS = ("equipment_id", "order_id")
 
 
 class AfterSalesMeterReading(models.Model):
@@ -29,6 +32,51 @@ class AfterSalesMeterReading(models.Model):
         "CHECK (value >= 0)",
         "A meter reading cannot be negative.",
     )
+
+    def write(self, vals):
+        self._check_technician_placing(vals)
+        return super().write(vals)
+
+    def _check_technician_placing(self, vals):
+        """A technician records readings on the unit of their own orders (the record
+        rules and ``_check_order_unit``); the reading stays where it was recorded:
+        its unit and order are not theirs to change afterwards (rules are checked
+        before a write, not after it)."""
+        if self.env.su or self.env.user.has_group("after_sales_service.group_user"):
+            return
+        for fname in PLACING_FIELDS:
+            if fname in vals and any(reading[fname].id != vals[fname] for reading in self):
+                raise AccessError(
+                    self.env._(
+                        "As a technician you cannot move a meter reading to another unit "
+                        "or order: record a new reading on your order."
+                    )
+                )
+
+    @api.constrains("order_id", "equipment_id")
+    def _check_order_unit(self):
+        """A reading taken during an order is a reading of the order's unit."""
+        # sudo: the order's unit, whoever records (the rules decide the reading)
+        for reading in self.sudo().filtered("order_id"):
+            order = reading.order_id
+            if not order.equipment_id:
+                raise ValidationError(
+                    self.env._(
+                        "Service order %(order)s is for no unit: a meter reading cannot be "
+                        "recorded during it.",
+                        order=order.name,
+                    )
+                )
+            if order.equipment_id != reading.equipment_id:
+                raise ValidationError(
+                    self.env._(
+                        "A meter reading recorded during %(order)s is a reading of its unit "
+                        "%(unit)s, not of %(other)s.",
+                        order=order.name,
+                        unit=order.equipment_id.display_name,
+                        other=reading.equipment_id.display_name,
+                    )
+                )
 
     @api.constrains("value", "date", "equipment_id", "meter_id")
     def _check_monotonic(self):

@@ -59,6 +59,9 @@ TECHNICIAN_WRITABLE_FIELDS = (
     | SIGN_OFF_FIELDS
     | DONE_WRITABLE_FIELDS
 )
+# The states a technician (who is not a service user) may move their orders to: they
+# start and finish the work; scheduling, resetting and cancelling are the planner's.
+TECHNICIAN_STATES = ("in_progress", "done")
 # Allowed state changes: {new state: states it may come from}.
 STATE_TRANSITIONS = {
     "new": ("scheduled", "cancelled"),
@@ -142,12 +145,14 @@ class AfterSalesOrder(models.Model):
         string="Technicians",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         tracking=True,
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
+        check_company=True,
     )
     state = fields.Selection(
         ORDER_STATES, default="new", required=True, copy=False, index=True, tracking=True
@@ -205,7 +210,10 @@ class AfterSalesOrder(models.Model):
         COVERAGE_SOURCES, string="Travel Paid By", compute="_compute_coverage", store=True
     )
     # worded when read, in the reader's language, from the facts stored above
-    coverage_reason = fields.Char(string="Coverage", compute="_compute_coverage_reason")
+    # sudo: worded from the facts above, which a portal reader may not read one by one
+    coverage_reason = fields.Char(
+        string="Coverage", compute="_compute_coverage_reason", compute_sudo=True
+    )
 
     # Work
     checklist_template_id = fields.Many2one(
@@ -221,10 +229,20 @@ class AfterSalesOrder(models.Model):
     expected_minutes = fields.Integer(compute="_compute_task_progress")
     findings = fields.Html()
     meter_reading_ids = fields.One2many(
-        "after_sales.meter.reading", "order_id", string="Meter Readings"
+        "after_sales.meter.reading",
+        "order_id",
+        string="Meter Readings",
+        groups="after_sales_service.group_technician",
     )
-    loan_ids = fields.One2many("after_sales.loan", "order_id", string="Loaners")
-    loan_count = fields.Integer(compute="_compute_loan_count")
+    loan_ids = fields.One2many(
+        "after_sales.loan",
+        "order_id",
+        string="Loaners",
+        groups="after_sales_service.group_technician",
+    )
+    loan_count = fields.Integer(
+        compute="_compute_loan_count", groups="after_sales_service.group_technician"
+    )
 
     # Customer sign-off
     signed_by = fields.Char(copy=False)
@@ -448,6 +466,8 @@ class AfterSalesOrder(models.Model):
         if SIGN_OFF_FIELDS & set(vals):
             self._check_sign_off(vals)
         self._check_done_write(vals)
+        if "equipment_id" in vals:
+            self._check_readings_kept(vals["equipment_id"])
         if "state" in vals:
             vals = self._prepare_state_change(vals)
         result = super().write(vals)
@@ -467,6 +487,33 @@ class AfterSalesOrder(models.Model):
                 self.env._(
                     "As a technician you cannot change %(fields)s of a service order.",
                     fields=forbidden,
+                )
+            )
+        if (
+            "state" in vals
+            and vals["state"] not in TECHNICIAN_STATES
+            and technician_forbidden_fields(self, {"state": vals["state"]}, set())
+        ):
+            raise AccessError(
+                self.env._(
+                    "As a technician you can start and finish your service orders; "
+                    "scheduling, resetting and cancelling them is up to the service team."
+                )
+            )
+
+    def _check_readings_kept(self, equipment_id):
+        """Meter readings taken during an order are readings of its unit: an order
+        with readings keeps its unit."""
+        moved = self.sudo().filtered(
+            lambda o: o.meter_reading_ids and o.equipment_id.id != equipment_id
+        )
+        if moved:
+            raise UserError(
+                self.env._(
+                    "Service order %(name)s has meter readings of %(unit)s: "
+                    "its unit cannot change.",
+                    name=moved[0].name,
+                    unit=moved[0].equipment_id.display_name,
                 )
             )
 
@@ -634,28 +681,34 @@ class AfterSalesOrder(models.Model):
             )
 
     def action_schedule(self):
+        self.check_access("write")
         self.write({"state": "scheduled"})
         return True
 
     def action_start(self):
+        self.check_access("write")
         self.write({"state": "in_progress"})
         return True
 
     def action_done(self):
+        self.check_access("write")
         self.write({"state": "done"})
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         self.write({"state": "cancelled"})
         return True
 
     def action_reset(self):
+        self.check_access("write")
         self.write({"state": "new"})
         return True
 
     def action_sign(self):
         """Confirm the customer's sign-off (name and signature come from the form),
         also after the work is done."""
+        self.check_access("write")
         self.write({"signed_on": fields.Datetime.now()})
         return True
 

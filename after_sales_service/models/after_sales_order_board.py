@@ -7,6 +7,7 @@ from odoo.fields import Command
 from odoo.tools import format_date, format_datetime
 
 from .hr_employee import to_utc_aware, to_utc_naive
+from .utils import check_group
 
 BOARD_MAX_DAYS = 14
 BOARD_MAX_UNASSIGNED = 200
@@ -23,6 +24,17 @@ class AfterSalesOrder(models.Model):
     # ------------------------------------------------------------------
     # Data of the board
     # ------------------------------------------------------------------
+    @api.model
+    def _check_dispatch_board_access(self):
+        """The board is the planners' (service users'): technicians' names, users and
+        free hours are no business of a technician, another employee or a customer,
+        whatever record they may read."""
+        check_group(
+            self.env,
+            "after_sales_service.group_user",
+            self.env._("Only service users can use the dispatch board."),
+        )
+
     @api.model
     def _dispatch_board_employees(self):
         """The after-sales technicians with a user of the allowed companies.
@@ -49,13 +61,14 @@ class AfterSalesOrder(models.Model):
         return local.date(), local.hour + local.minute / 60 + local.second / 3600
 
     @api.model
-    def get_dispatch_board_data(self, date_start, days=5):
+    def get_dispatch_board_data(self, date_start=None, days=5):
         """Everything the dispatch board shows from the local date ``date_start``
-        ('YYYY-MM-DD', in the user's timezone) for ``days`` days, in a fixed number of
-        queries whatever the number of technicians and orders."""
+        ('YYYY-MM-DD', in the user's timezone; today if not given) for ``days`` days,
+        in a fixed number of queries whatever the number of technicians and orders."""
+        self._check_dispatch_board_access()
         days = max(1, min(int(days or 5), BOARD_MAX_DAYS))
         tz = self.env.tz
-        first = fields.Date.to_date(date_start)
+        first = fields.Date.to_date(date_start) or fields.Date.context_today(self)
         dates = [first + timedelta(days=index) for index in range(days + 1)]
         # naive UTC bounds of each local day, the last one is the end of the range
         bounds = [to_utc_naive(tz.localize(datetime.combine(day, time.min))) for day in dates]
@@ -162,7 +175,7 @@ class AfterSalesOrder(models.Model):
             "unassigned": [
                 {
                     **self._dispatch_board_order_values(order, tz, priorities),
-                    "hours": order.planned_hours,
+                    "hours": order._planning_hours(),
                 }
                 for order in unassigned
             ],
@@ -180,6 +193,13 @@ class AfterSalesOrder(models.Model):
             "planning_locked": order.planning_locked,
             "customer_confirmed": order.customer_confirmed,
             "planning_warning": order.planning_warning or "",
+            # its parts are not (all) in the source location; when they are expected
+            "missing_parts": order.has_missing_parts,
+            "parts_expected_label": (
+                format_datetime(self.env, order.parts_expected_date, tz=tz.zone, dt_format="short")
+                if order.parts_expected_date
+                else ""
+            ),
             "deadline": fields.Datetime.to_string(deadline) if deadline else False,
             "deadline_label": (
                 format_datetime(self.env, deadline, tz=tz.zone, dt_format="short")
@@ -215,8 +235,9 @@ class AfterSalesOrder(models.Model):
 
     def action_board_move(self, employee_id, start):
         """Give this order to the technician ``employee_id`` from ``start`` (naive UTC
-        string) for its planned duration (an hour when it has none), and schedule
+        string) for its planning duration (``_planning_hours``), and schedule
         it. Every planning check of ``write`` applies; nothing is bypassed."""
+        self._check_dispatch_board_access()
         self.ensure_one()
         employee = self._dispatch_board_employee(employee_id)
         start = fields.Datetime.to_datetime(start)
@@ -227,7 +248,7 @@ class AfterSalesOrder(models.Model):
             {
                 "technician_ids": [Command.set(employee.user_id.ids)],
                 "planned_date_start": start,
-                "planned_date_end": start + timedelta(hours=self.planned_hours or 1.0),
+                "planned_date_end": start + timedelta(hours=self._planning_hours()),
             }
         )
         if self.state == "new":
@@ -237,6 +258,7 @@ class AfterSalesOrder(models.Model):
     def action_board_unassign(self):
         """Back to the unassigned orders: no technician, no slot, New. The locks and
         the state rules of ``write`` apply."""
+        self._check_dispatch_board_access()
         self.ensure_one()
         vals = {
             "technician_ids": [Command.clear()],

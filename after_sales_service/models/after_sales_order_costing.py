@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .after_sales_order_line import SPLIT_FIELDS
+from .after_sales_order_line import COST_GROUPS, SPLIT_FIELDS
 
 # order total field: line field it sums
 COST_TOTALS = {
@@ -33,8 +33,13 @@ class AfterSalesOrder(models.Model):
         help="The hours of the labour lines: time is entered once, on the labour lines.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    cost_planned = fields.Monetary(string="Planned Cost", compute="_compute_costing", store=True)
-    cost_actual = fields.Monetary(string="Actual Cost", compute="_compute_costing", store=True)
+    # what the work costs us is read by those who may read its costs (COST_GROUPS)
+    cost_planned = fields.Monetary(
+        string="Planned Cost", compute="_compute_costing", store=True, groups=COST_GROUPS
+    )
+    cost_actual = fields.Monetary(
+        string="Actual Cost", compute="_compute_costing", store=True, groups=COST_GROUPS
+    )
     amount_total = fields.Monetary(
         string="Value of the Work",
         compute="_compute_costing",
@@ -54,13 +59,22 @@ class AfterSalesOrder(models.Model):
         store=True,
         help="What the customer is invoiced for this order (before taxes).",
     )
-    cost_warranty = fields.Monetary(string="Warranty Cost", compute="_compute_costing", store=True)
-    cost_contract = fields.Monetary(string="Contract Cost", compute="_compute_costing", store=True)
-    cost_goodwill = fields.Monetary(string="Goodwill Cost", compute="_compute_costing", store=True)
-    cost_billable = fields.Monetary(string="Customer Cost", compute="_compute_costing", store=True)
+    cost_warranty = fields.Monetary(
+        string="Warranty Cost", compute="_compute_costing", store=True, groups=COST_GROUPS
+    )
+    cost_contract = fields.Monetary(
+        string="Contract Cost", compute="_compute_costing", store=True, groups=COST_GROUPS
+    )
+    cost_goodwill = fields.Monetary(
+        string="Goodwill Cost", compute="_compute_costing", store=True, groups=COST_GROUPS
+    )
+    cost_billable = fields.Monetary(
+        string="Customer Cost", compute="_compute_costing", store=True, groups=COST_GROUPS
+    )
     margin = fields.Monetary(
         compute="_compute_costing",
         store=True,
+        groups=COST_GROUPS,
         help="Revenue minus the actual cost of the whole order (a warranty repair has a "
         "negative margin: its cost is charged to the warranty provision).",
     )

@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 
 from .utils import company_local_date, count_by, window_action
@@ -154,6 +154,7 @@ class AfterSalesOrder(models.Model):
     def action_post_cost_entry(self):
         """Post the cost entry of done orders that have none (e.g. after an
         accountant cancelled the previous one)."""
+        self.env["account.move"].check_access("create")
         self._post_cost_entries()
         return True
 
@@ -327,6 +328,10 @@ class AfterSalesOrder(models.Model):
         """One draft vendor bill per subcontractor for the subcontracted work of these
         done orders not billed yet; each share of a line goes to the account of who
         pays it (the bill's payable is the credit)."""
+        # a public button: who may not write bills (portal, technicians) is refused
+        # before any question of state
+        self.env["account.move"].check_access("create")
+        self.check_access("write")
         not_done = self.filtered(lambda o: o.state != "done")
         if not_done:
             raise UserError(
@@ -389,6 +394,10 @@ class AfterSalesOrder(models.Model):
         return self._action_view_moves(self.cost_move_ids, self.env._("Cost Entries"))
 
     def _action_view_moves(self, moves, name):
+        # called by public buttons: only internal users who may read journal entries
+        if self.env.user.share:
+            raise AccessError(self.env._("Only internal users open the back-office views."))
+        self.env["account.move"].check_access("read")
         action = {
             "type": "ir.actions.act_window",
             "name": name,

@@ -118,6 +118,7 @@ class AfterSalesOrder(models.Model):
     def action_create_invoice(self):
         """Create Invoice (form button and list action): one draft customer invoice
         per customer and company for the billable part of the selected orders."""
+        self.env["account.move"].check_access("create")
         invoices = self._create_invoices()
         return invoices._get_records_action(name=self.env._("Service Invoices"))
 

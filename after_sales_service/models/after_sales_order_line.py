@@ -40,6 +40,13 @@ TECHNICIAN_LINE_FIELDS = {
     "note",
 }
 SPLIT_FIELDS = ("warranty", "contract", "goodwill", "billable")
+# Who reads what the work costs us: a cost copied from a source that a technician or
+# a customer may not read (a technician's hourly cost, kept to HR officers; our
+# purchase cost of parts) carries the restriction with it. Service users cost the
+# orders and accountants book them; technicians and portal users see prices only.
+COST_GROUPS = (
+    "after_sales_service.group_user,account.group_account_invoice,account.group_account_readonly"
+)
 # What makes the stock move of a part line out of date.
 STOCK_FIELDS = {"line_type", "product_id", "product_uom_id", "lot_id", "quantity"}
 # States of the order in which its parts are reserved.
@@ -132,6 +139,9 @@ class AfterSalesOrderLine(models.Model):
         "stock.lot",
         string="Serials Used",
         compute="_compute_consumed_lot_ids",
+        # sudo: which serials went into the work is every reader's of the line (stock
+        # moves and lots are the stock users')
+        compute_sudo=True,
         help="The lots/serial numbers taken from stock for this line.",
     )
     returned_lot_id = fields.Many2one(
@@ -155,14 +165,18 @@ class AfterSalesOrderLine(models.Model):
         compute="_compute_unit_cost",
         store=True,
         readonly=False,
+        groups=COST_GROUPS,
         help="Labour: the technician's hourly cost. Parts, travel and expenses: the "
         "product's cost. Subcontracted work: the subcontractor's price.",
     )
-    cost_planned = fields.Monetary(string="Planned Cost", compute="_compute_cost", store=True)
+    cost_planned = fields.Monetary(
+        string="Planned Cost", compute="_compute_cost", store=True, groups=COST_GROUPS
+    )
     cost_actual = fields.Monetary(
         string="Actual Cost",
         compute="_compute_cost",
         store=True,
+        groups=COST_GROUPS,
         help="Parts: their value at stock valuation once consumed; other lines: used "
         "quantity x unit cost.",
     )
@@ -201,16 +215,18 @@ class AfterSalesOrderLine(models.Model):
         store=True,
         help="What the customer is invoiced for this line (before taxes).",
     )
-    warranty_cost = fields.Monetary(compute="_compute_split", store=True)
-    contract_cost = fields.Monetary(compute="_compute_split", store=True)
-    goodwill_cost = fields.Monetary(compute="_compute_split", store=True)
+    warranty_cost = fields.Monetary(compute="_compute_split", store=True, groups=COST_GROUPS)
+    contract_cost = fields.Monetary(compute="_compute_split", store=True, groups=COST_GROUPS)
+    goodwill_cost = fields.Monetary(compute="_compute_split", store=True, groups=COST_GROUPS)
     billable_cost = fields.Monetary(
         string="Customer Cost",
         compute="_compute_split",
         store=True,
+        groups=COST_GROUPS,
         help="The cost of what the customer pays for.",
     )
-    split_reason = fields.Char(string="Why", compute="_compute_split_reason")
+    # sudo: worded from the split, whose figures a portal reader may not read one by one
+    split_reason = fields.Char(string="Why", compute="_compute_split_reason", compute_sudo=True)
 
     _quantity_positive = models.Constraint(
         "CHECK(quantity >= 0 AND quantity_done >= 0)",
@@ -550,6 +566,7 @@ class AfterSalesOrderLine(models.Model):
         to_cancel._action_cancel()
         to_assign._action_assign()
         lines._check_lots_reserved()
+        shortfalls = []
         for move in to_consume:
             if move.product_uom.compare(move.quantity, move.product_uom_qty) >= 0:
                 continue
@@ -565,7 +582,9 @@ class AfterSalesOrderLine(models.Model):
                         location=move.location_id.complete_name,
                     )
                 )
-            # not tracked: what the technician used left the location, whatever its count
+            # not tracked: what the technician used left the location, whatever its
+            # count; what was not there is recorded on the order for the stock keeper
+            shortfalls.append((move, move.product_uom_qty - move.quantity))
             move.quantity = move.product_uom_qty
         to_consume.picked = True
         returns = moves.create(
@@ -576,14 +595,18 @@ class AfterSalesOrderLine(models.Model):
             ]
         )
         (to_consume | returns)._action_done(cancel_backorder=True)
+        if shortfalls:
+            self.order_id._record_parts_outside_stock(shortfalls)
 
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [self._without_repeated_values(vals) for vals in vals_list]
         for vals in vals_list:
             self._check_technician_write(vals)
+        self._check_own_labour(vals_list)
         self._check_goodwill_rights(vals_list)
         check_before_insert(
             self,
@@ -598,11 +621,16 @@ class AfterSalesOrderLine(models.Model):
 
     def write(self, vals):
         self._check_technician_write(vals)
+        self._check_own_labour([vals])
         self._check_goodwill_rights([vals])
         result = super().write(vals)
         if STOCK_FIELDS & set(vals):
             self._sync_stock_moves()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_others_labour(self):
+        self._check_own_labour([])
 
     @api.ondelete(at_uninstall=False)
     def _unlink_stock_moves(self):
@@ -614,6 +642,29 @@ class AfterSalesOrderLine(models.Model):
         moves._action_cancel()
         moves.unlink()
 
+    @api.model
+    def _without_repeated_values(self, vals):
+        """``vals`` of a new line without the fields a technician may not set whose
+        value is the one the line gets by itself (default or computed, e.g. the
+        product's price): the order form sends every field of a new line, and a
+        technician who repeats what the line computes changes nothing. Any other
+        value of those fields is refused by ``_check_technician_write``."""
+        extra = [
+            fname
+            for fname in set(vals) - TECHNICIAN_LINE_FIELDS
+            if fname in self._fields and self._has_field_access(self._fields[fname], "read")
+        ]
+        if not extra or not technician_forbidden_fields(self, vals, TECHNICIAN_LINE_FIELDS):
+            return vals
+        kept = {fname: value for fname, value in vals.items() if fname not in extra}
+        draft = self.new({**self.default_get(extra), **kept})
+        repeated = {
+            fname
+            for fname in extra
+            if self._fields[fname].convert_to_write(draft[fname], draft) == vals[fname]
+        }
+        return {fname: value for fname, value in vals.items() if fname not in repeated}
+
     def _check_technician_write(self, vals):
         forbidden = technician_forbidden_fields(self, vals, TECHNICIAN_LINE_FIELDS)
         if forbidden:
@@ -621,6 +672,34 @@ class AfterSalesOrderLine(models.Model):
                 self.env._(
                     "As a technician you cannot change %(fields)s of a service order line.",
                     fields=forbidden,
+                )
+            )
+
+    def _check_own_labour(self, vals_list):
+        """A technician (who is not a service user) records their own work: the
+        hours of a labour line are those of their own employee, and the hours of a
+        colleague are not theirs to add, change or remove (a service user records
+        them). Checked on the values before they are written."""
+        if self.env.su or self.env.user.has_group("after_sales_service.group_user"):
+            return
+        # sudo: which employees are the user's (a technician has no HR rights)
+        own = set(self.env["hr.employee"].sudo().search([("user_id", "=", self.env.uid)]).ids)
+        others = self.filtered(
+            lambda line: line.line_type == "labour" and line.employee_id.id not in own
+        )
+        employee_ids = {vals["employee_id"] for vals in vals_list if vals.get("employee_id")}
+        if others or employee_ids - own:
+            raise AccessError(
+                self.env._(
+                    "As a technician you record your own hours: a service user records "
+                    "the hours of %(employee)s.",
+                    employee=(
+                        others[:1].employee_id
+                        or self.env["hr.employee"].browse(min(employee_ids - own))
+                    )
+                    .sudo()
+                    .exists()
+                    .name,
                 )
             )
 

@@ -1,4 +1,7 @@
 from odoo import api, models
+from odoo.exceptions import UserError
+
+from .utils import moved_off
 
 
 class AfterSalesOrderLineMixin(models.AbstractModel):
@@ -15,8 +18,23 @@ class AfterSalesOrderLineMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_order_kept(vals)
         self.order_id._check_tasks_editable()
         return super().write(vals)
+
+    def _check_order_kept(self, vals):
+        """The order of a line is fixed once it is created, for everyone: moving the
+        work of one order onto another would change the other's costs and its
+        customer's invoice behind the rules checked on that order."""
+        moved = moved_off(self, vals, "order_id")
+        if moved:
+            raise UserError(
+                self.env._(
+                    "A line of service order %(order)s cannot be moved to another order: "
+                    "remove it and add it to the other order.",
+                    order=moved[0].order_id.name,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_closed_order(self):

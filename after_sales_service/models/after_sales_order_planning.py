@@ -3,9 +3,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
 from odoo.tools import format_datetime, format_duration
 
 from . import dispatch
+from .after_sales_order import STATE_TRANSITIONS
 from .hr_employee import BUSY_STATES, to_utc_aware
 
 # orders whose technicians and slot are checked when planned
@@ -26,6 +28,12 @@ PLANNING_FIELDS = {
 PLANNED_DATE_FIELDS = ("planned_date_start", "planned_date_end", "planned_hours")
 # what "moving" an order changes: its slot or its technicians
 MOVE_FIELDS = (*PLANNED_DATE_FIELDS, "technician_ids")
+# what an order given back to the pool (reset to New) loses: it is planned afresh
+POOL_VALUES = {
+    "technician_ids": [Command.clear()],
+    "planned_date_start": False,
+    "planned_date_end": False,
+}
 
 
 class AfterSalesOrder(models.Model):
@@ -105,15 +113,25 @@ class AfterSalesOrder(models.Model):
                 deadline=format_datetime(self.env, deadline, dt_format="short"),
             )
 
+    def _planning_hours(self):
+        """The duration the order is planned for: its planned duration, else the
+        default duration of its service type (an hour when it has none). The one rule
+        of the board, the automatic planning and the planning checks."""
+        self.ensure_one()
+        return self.planned_hours or self.service_type_id.default_duration or 1.0
+
     def _planning_interval(self):
         """(start, end) naive UTC of the planned slot, or None when not planned. The
-        end is the planned end, else the start plus the planned duration."""
+        end is the planned end, else the start plus the planning duration: an order
+        is never an empty interval."""
         self.ensure_one()
         start = self.planned_date_start
         if not start:
             return None
-        end = self.planned_date_end or start + timedelta(hours=self.planned_hours or 0.0)
-        return start, max(start, end)
+        end = self.planned_date_end
+        if not end or end <= start:
+            end = start + timedelta(hours=self._planning_hours())
+        return start, end
 
     # ------------------------------------------------------------------
     # CRUD
@@ -136,9 +154,10 @@ class AfterSalesOrder(models.Model):
         return orders
 
     def write(self, vals):
-        if set(PLANNED_DATE_FIELDS) & set(vals):
-            self._check_move_in_progress(vals)
+        if vals.get("state") == "new":
+            self._return_to_pool(vals)
         if set(MOVE_FIELDS) & set(vals):
+            self._check_move_in_progress(vals)
             self._check_move_locked(vals)
         result = super().write(vals)
         if PLANNING_FIELDS & set(vals):
@@ -148,10 +167,35 @@ class AfterSalesOrder(models.Model):
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
+    def _return_to_pool(self, vals):
+        """Orders reset to New go back to the pool of orders to plan: no technician,
+        no slot, so that the board lists them as unassigned and the automatic planning
+        takes them again. A locked or customer-confirmed order is not moved: it is
+        unlocked first. Done before the state changes, once the state rules allow the
+        reset."""
+        back = self.filtered(lambda o: o.state != "new")
+        if not back:
+            return
+        back._check_state(STATE_TRANSITIONS["new"], self._state_verb("new"))
+        back.check_access("write")
+        back._check_technician_write(vals)
+        pool = {fname: value for fname, value in POOL_VALUES.items() if fname not in vals}
+        # the same write may lift the lock (a person deciding to move the order)
+        pool.update(
+            {
+                fname: vals[fname]
+                for fname in ("planning_locked", "customer_confirmed")
+                if fname in vals
+            }
+        )
+        # sudo: clearing the technicians is the consequence of a reset the user may
+        # make (checked above), whatever their rights on the technicians field
+        back.sudo().write(pool)
+
     def _check_move_in_progress(self, vals):
-        """An order being worked on keeps its slot."""
+        """An order being worked on keeps its slot and its technicians."""
         for order in self.filtered(lambda o: o.state == "in_progress"):
-            if order._moved_by(vals, PLANNED_DATE_FIELDS):
+            if order._moved_by(vals):
                 raise UserError(
                     self.env._(
                         "Service order %(name)s is in progress: it cannot be moved.",
@@ -253,18 +297,23 @@ class AfterSalesOrder(models.Model):
             )
 
     def _travel_place(self):
-        """(coordinates, zone) of where the work is, for travel times."""
+        """(coordinates, zone, site) of where the work is, for travel times: what
+        :func:`dispatch.travel_minutes` measures, for the server's checks and the
+        dispatcher alike."""
         partner = self.sudo().partner_id
         coordinates = None
         if partner.partner_latitude or partner.partner_longitude:
             coordinates = (partner.partner_latitude, partner.partner_longitude)
         zone = partner.after_sales_zone_id or partner.commercial_partner_id.after_sales_zone_id
-        return coordinates, (str(zone.id) if zone else None)
+        return coordinates, (str(zone.id) if zone else None), partner.id or None
 
     def _check_travel(self, employees, start, end):
         """Between this order and the technician's orders just before and after it on
-        the same day there is time enough to travel (at the company's average speed;
-        by zone when coordinates are missing)."""
+        the same day there is time enough to travel, by the dispatcher's travel rule
+        (:func:`dispatch.travel_minutes`: none at the same customer, the distance at the
+        company's average speed, else by zone, else none). As for the dispatcher,
+        travel to an order is working time: it lies in the technician's working time
+        just before the order starts."""
         users = employees.user_id
         if not users:
             return
@@ -307,15 +356,11 @@ class AfterSalesOrder(models.Model):
             if after:
                 pairs.append((self, after[0], end, after[0].planned_date_start))
             for origin, target, leave, arrive in pairs:
-                place_a, place_b = origin._travel_place(), target._travel_place()
-                if origin.partner_id == target.partner_id:
+                minutes, _fallback = dispatch.travel_minutes(
+                    origin._travel_place(), target._travel_place(), speed
+                )
+                if not minutes:
                     continue
-                if (place_a[0] is None or place_b[0] is None) and (
-                    place_a[1] is None or place_b[1] is None
-                ):
-                    # neither coordinates nor zones on both sides: nothing to measure
-                    continue
-                minutes, _fallback = dispatch.travel_minutes(place_a, place_b, speed)
                 gap = (arrive - leave).total_seconds() / 60
                 if gap + 1e-6 < minutes:
                     raise ValidationError(
@@ -330,6 +375,27 @@ class AfterSalesOrder(models.Model):
                             gap=int(gap),
                         )
                     )
+                if target == self and not self._works_through(
+                    employee, arrive - timedelta(minutes=minutes), arrive
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "%(technician)s cannot get from service order %(origin)s to "
+                            "%(target)s in time: the travel of %(minutes)s minutes is working "
+                            "time, and they do not work all of it before %(target)s starts.",
+                            technician=employee.name,
+                            origin=origin.name,
+                            target=target.name,
+                            minutes=minutes,
+                        )
+                    )
+
+    @api.model
+    def _works_through(self, employee, start, end):
+        """Whether ``employee`` works (no break, no leave) from ``start`` to ``end``."""
+        work = employee._after_sales_work_intervals(start, end)[employee.id]
+        worked = sum((stop - begin).total_seconds() for begin, stop, _meta in work)
+        return worked + 1 >= (end - start).total_seconds()
 
     def _required_skills(self):
         """{hr.skill: minimum level progress} of the service type and the checklist."""
@@ -447,8 +513,11 @@ class AfterSalesOrder(models.Model):
             [
                 ("planned_date_start", "<", end),
                 "|",
+                "|",
                 ("planned_date_end", ">", start),
                 ("planned_date_end", "=", False),
+                # an end not after the start: the default duration counts (below)
+                ("planned_date_start", ">", start - timedelta(days=1)),
             ],
         )
         for other in others:

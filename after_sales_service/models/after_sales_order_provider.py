@@ -84,7 +84,7 @@ class AfterSalesOrder(models.Model):
         return super(AfterSalesOrder, self - outsourced)._check_schedulable(vals)
 
     @api.model
-    def get_dispatch_board_data(self, date_start, days=5):
+    def get_dispatch_board_data(self, date_start=None, days=5):
         """Orders given to a provider wait for no technician of the board."""
         data = super().get_dispatch_board_data(date_start, days=days)
         ids = [values["id"] for values in data.get("unassigned", [])]

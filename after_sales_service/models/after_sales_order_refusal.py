@@ -30,6 +30,9 @@ class AfterSalesOrder(models.Model):
 
     def action_refuse(self):
         """Open the refusal dialog: a reason from the list is required."""
+        self.check_access("write")
+        # refusing cancels: up to the service team, not to technicians
+        self._check_technician_write({"state": "cancelled"})
         self._check_state(REFUSABLE_STATES, self.env._("refused"))
         return {
             "type": "ir.actions.act_window",

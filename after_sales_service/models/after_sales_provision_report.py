@@ -16,13 +16,21 @@ MOVEMENT_COLUMNS = (
     ("usage_labour", "usage_labour"),
     ("usage_other", "usage_other"),
     ("release", "release"),
+    ("trueup", "trueup"),
+    ("expiry", "expiry"),
+    ("adjustment", "adjustment"),
 )
 AMOUNT_FIELDS = ("opening", *(fname for fname, _kind in MOVEMENT_COLUMNS), "closing")
-# How each movement moves the provision (a liability: credits raise it)
-RAISES_PROVISION = {"accrual"}
+# How each movement moves the provision (a liability: credits raise it); true-ups and
+# adjustments are signed (positive: raise it)
+RAISES_PROVISION = {"accrual", "trueup", "adjustment"}
+# The presentation of the closing balance (balance sheet), not movements
+PRESENTATION_FIELDS = ("current", "non_current")
 # What the screen can open besides a column: every item of the provision account up to
 # the end of the period, and those no movement of the module explains (the difference)
 ITEM_SETS = (*AMOUNT_FIELDS, "ledger", "unexplained")
+# Who may see the report (any of them): its menus carry the same groups
+REPORT_GROUPS = ("account.group_account_readonly", "account.group_account_manager")
 
 
 class AfterSalesProvisionReport(models.AbstractModel):
@@ -33,7 +41,7 @@ class AfterSalesProvisionReport(models.AbstractModel):
     account outside the module (manual entries): 0 when the books are clean.
 
     The report writes nothing: every public method is ``@api.readonly``, so that a
-    server with ``db_replica_host`` answers it from the read replica (three aggregate
+    server with ``db_replica_host`` answers it from the read replica (five aggregate
     queries, whatever the number of journal items). The screen is the client action
     ``after_sales_provision_report``; the workbook comes from
     ``/after_sales/provision_report/xlsx`` (``_export_xlsx``)."""
@@ -75,8 +83,12 @@ class AfterSalesProvisionReport(models.AbstractModel):
             "columns": [
                 {"key": column, "label": self._column_title(column)} for column in AMOUNT_FIELDS
             ],
+            "presentation_columns": [
+                {"key": column, "label": self._column_title(column)}
+                for column in PRESENTATION_FIELDS
+            ],
             "lines": [],
-            "totals": dict.fromkeys(AMOUNT_FIELDS, 0.0),
+            "totals": dict.fromkeys((*AMOUNT_FIELDS, *PRESENTATION_FIELDS), 0.0),
             "ledger_balance": 0.0,
             "difference": 0.0,
         }
@@ -88,9 +100,10 @@ class AfterSalesProvisionReport(models.AbstractModel):
             )
             return result
         rows, ledger = self._get_figures(company, date_from, date_to)
-        totals = dict.fromkeys(AMOUNT_FIELDS, 0.0)
+        self._add_presentation(company, date_to, rows)
+        totals = dict.fromkeys((*AMOUNT_FIELDS, *PRESENTATION_FIELDS), 0.0)
         for values in rows.values():
-            for column in AMOUNT_FIELDS:
+            for column in totals:
                 totals[column] += values[column]
         totals = {column: currency.round(amount) for column, amount in totals.items()}
         undefined = self.env._("Undefined")
@@ -162,7 +175,12 @@ class AfterSalesProvisionReport(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _check_report_access(self):
-        if not self.env.user.has_group("account.group_account_readonly"):
+        """Accountants and auditors (the read-only accounting group), and in a
+        Community database with Invoicing only, its administrator who closes the
+        month (``account.group_account_manager`` does not imply the read-only group
+        there). Not the billing users."""
+        user = self.env.user
+        if not any(user.has_group(group) for group in REPORT_GROUPS):
             raise AccessError(
                 self.env._("Only accountants and auditors see the warranty provision report.")
             )
@@ -279,6 +297,23 @@ class AfterSalesProvisionReport(models.AbstractModel):
         return rows, currency.round(-(ledger or 0.0))
 
     @api.model
+    def _add_presentation(self, company, date_to, rows):
+        """Split each category's closing balance into the part expected to be used
+        within 12 months of ``date_to`` (current) and the rest (non-current), by the
+        warranty time its cohorts have left; a category whose usage exceeds its
+        provision (a negative closing) is flagged, all of it current."""
+        currency = company.currency_id
+        shares = self.env["after_sales.provision.measure"]._current_shares(company, date_to)
+        for categ, values in rows.items():
+            closing = values["closing"]
+            values["is_flagged"] = currency.compare_amounts(closing, 0.0) < 0
+            current = closing
+            if not values["is_flagged"]:
+                current = currency.round(closing * shares.get(categ, 1.0))
+            values["current"] = current
+            values["non_current"] = currency.round(closing - current)
+
+    @api.model
     def _column_title(self, column):
         return {
             "opening": self.env._("Opening"),
@@ -287,7 +322,12 @@ class AfterSalesProvisionReport(models.AbstractModel):
             "usage_labour": self.env._("Usage: Labour"),
             "usage_other": self.env._("Usage: Other"),
             "release": self.env._("Releases"),
+            "trueup": self.env._("True-up"),
+            "expiry": self.env._("Expiry Release"),
+            "adjustment": self.env._("Adjustments"),
             "closing": self.env._("Closing"),
+            "current": self.env._("Current (12 Months)"),
+            "non_current": self.env._("Non-current"),
             "ledger_balance": self.env._("Ledger Balance"),
             "difference": self.env._("Difference"),
         }[column]
@@ -328,7 +368,7 @@ class AfterSalesProvisionReport(models.AbstractModel):
             money_bold = workbook.add_format({"num_format": number_format, "bold": True})
             sheet = workbook.add_worksheet(self.env._("Warranty Provision")[:31])
             sheet.set_column(0, 0, 36)
-            sheet.set_column(1, len(AMOUNT_FIELDS), 16)
+            sheet.set_column(1, len(AMOUNT_FIELDS) + len(PRESENTATION_FIELDS), 16)
             sheet.write(0, 0, self.env._("Warranty Provision Reconciliation"), bold)
             sheet.write(1, 0, report["company"]["name"])
             sheet.write(
@@ -339,19 +379,20 @@ class AfterSalesProvisionReport(models.AbstractModel):
                 ),
             )
             sheet.write(3, 0, report["account"] or "")
+            columns = (*AMOUNT_FIELDS, *PRESENTATION_FIELDS)
             header = [self.env._("Product Category")] + [
-                self._column_title(column) for column in AMOUNT_FIELDS
+                self._column_title(column) for column in columns
             ]
             for col, title in enumerate(header):
                 sheet.write(5, col, title, bold)
             row = 6
             for line in report["lines"]:
                 sheet.write(row, 0, line["categ_name"])
-                for col, column in enumerate(AMOUNT_FIELDS, start=1):
+                for col, column in enumerate(columns, start=1):
                     sheet.write_number(row, col, line[column], money)
                 row += 1
             sheet.write(row, 0, self.env._("Total"), bold)
-            for col, column in enumerate(AMOUNT_FIELDS, start=1):
+            for col, column in enumerate(columns, start=1):
                 sheet.write_number(row, col, report["totals"][column], money_bold)
             row += 2
             for key in ("ledger_balance", "difference"):

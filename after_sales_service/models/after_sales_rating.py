@@ -5,6 +5,8 @@ one rating request per record, ever, sent by mail with Odoo's own rating links
 from odoo import fields, models
 from odoo.exceptions import AccessError
 
+from .utils import window_action
+
 
 class AfterSalesRatingMixin(models.AbstractModel):
     """What orders, claims and contracts share about rating requests."""
@@ -56,13 +58,14 @@ class AfterSalesRatingMixin(models.AbstractModel):
     def action_view_ratings(self):
         """The ratings the customer gave to this record."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("rating.rating_rating_action")
-        action.update(
-            domain=[
+        self.check_access("read")
+        return window_action(
+            self.env,
+            "rating.rating_rating_action",
+            [
                 ("res_model", "=", self._name),
                 ("res_id", "=", self.id),
                 ("consumed", "=", True),
             ],
-            context={"create": False},
+            {"create": False},
         )
-        return action

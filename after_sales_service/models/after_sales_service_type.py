@@ -32,14 +32,26 @@ class AfterSalesServiceType(models.Model):
         "contract.",
     )
 
+    default_duration = fields.Float(
+        default=1.0,
+        required=True,
+        help="How long an order of this type is planned for when neither its checklist nor "
+        "a person gives it a duration: the board, the automatic planning and the planning "
+        "checks all use it.",
+    )
     required_skill_ids = fields.One2many(
         "after_sales.service.type.skill",
         "service_type_id",
         string="Required Skills",
+        groups="after_sales_service.group_technician",
         help="Technicians assigned to orders of this type need these skills at least at "
         "these levels.",
     )
 
+    _default_duration_positive = models.Constraint(
+        "CHECK (default_duration > 0)",
+        "The default duration of a service type must be positive.",
+    )
     _code_unique = models.Constraint(
         "UNIQUE (code)",
         "A service type with this code already exists.",

@@ -6,7 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .utils import company_today
+from .utils import check_group, company_today
 
 WORKLOAD_PAST_DAYS = 7
 WORKLOAD_FUTURE_DAYS = 28
@@ -116,7 +116,13 @@ class AfterSalesWorkload(models.Model):
 
     @api.model
     def action_open_workload(self):
-        """Refresh the last week and the next four, and show them."""
+        """Refresh the last week and the next four, and show them (to service
+        users: the workload of every technician is the planners')."""
+        check_group(
+            self.env,
+            "after_sales_service.group_user",
+            self.env._("Only service users can see the technicians' workload."),
+        )
         today = company_today(self.env.company)
         self._refresh(
             today - timedelta(days=WORKLOAD_PAST_DAYS), today + timedelta(days=WORKLOAD_FUTURE_DAYS)

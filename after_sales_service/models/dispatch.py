@@ -57,6 +57,8 @@ class Job:
     location: tuple | None = None
     zone: str | None = None
     fixed: tuple | None = None
+    # where the work is (the customer): two jobs at the same site need no travel
+    site: object = None
 
 
 @dataclass
@@ -90,28 +92,36 @@ def haversine_km(a, b):
 
 
 def _place(x):
-    """(coordinates, zone) of a Job, a Technician (its home) or such a pair."""
+    """(coordinates, zone, site) of a Job, a Technician (its home) or a
+    ``(coordinates, zone)`` / ``(coordinates, zone, site)`` tuple."""
     if isinstance(x, Job):
-        return x.location, x.zone
+        return x.location, x.zone, x.site
     if isinstance(x, Technician):
-        return x.home, x.zone
-    return x
+        return x.home, x.zone, None
+    return (*x, None, None, None)[:3]
 
 
 def travel_minutes(a, b, speed_kmh=DEFAULT_SPEED_KMH, zone_minutes=None):
-    """Minutes from ``a`` to ``b`` (Jobs, Technicians or ``(coords, zone)`` pairs)
-    and whether the zone fallback was used: ``(minutes, fallback_used)``.
+    """Minutes from ``a`` to ``b`` (Jobs, Technicians or place tuples) and whether
+    the zone estimate was used: ``(minutes, fallback_used)``. The one travel rule
+    of the dispatcher and of the server's planning checks:
 
-    Both coordinates known: great-circle distance / speed, rounded up. Otherwise
-    ``zone_minutes['same']`` (default 15) for the same known zone, else
-    ``zone_minutes['other']`` (default 45)."""
+    * the same site (customer) on both sides: no travel;
+    * both coordinates known: great-circle distance / speed, rounded up;
+    * else both zones known: ``zone_minutes['same']`` (default 15) for the same
+      zone, ``zone_minutes['other']`` (default 45) for another one;
+    * else nothing can be measured: no travel is assumed."""
     zone_minutes = zone_minutes or DEFAULT_ZONE_MINUTES
-    (la, za), (lb, zb) = _place(a), _place(b)
+    (la, za, sa), (lb, zb, sb) = _place(a), _place(b)
+    if sa is not None and sa == sb:
+        return 0, False
     if la is not None and lb is not None:
         return math.ceil(haversine_km(la, lb) / speed_kmh * 60 - 1e-9), False
-    if za is not None and za == zb:
-        return zone_minutes.get("same", 15), True
-    return zone_minutes.get("other", 45), True
+    if za is not None and zb is not None:
+        if za == zb:
+            return zone_minutes.get("same", 15), True
+        return zone_minutes.get("other", 45), True
+    return 0, False
 
 
 class _Travel:
@@ -796,6 +806,9 @@ def plan_optimised(
     speed_kmh=DEFAULT_SPEED_KMH,
     zone_minutes=None,
     workers=None,
+    search=True,
+    seed=0,
+    search_rounds=None,
 ):
     """Optimising dispatcher; never worse than :func:`plan_greedy` on the
     lexicographic score (planned, SLA weighted, lateness, travel, load spread).
@@ -813,7 +826,14 @@ def plan_optimised(
        all technicians (:func:`_improve`) until 75 % of the time limit;
     5. the greedy plan improved by the same relocate moves is a second candidate
        (``solver='greedy+relocate'``);
-    6. the best of these and the plain greedy plan by the lexicographic score is
+    6. with ``search`` (the default), the better of the two is improved by the
+       routing-aware local search of :mod:`dispatch_search` (insert, relocate,
+       exchange, 2-opt* over technician-days, travel in the objective, then
+       ruin-and-recreate rounds, at most ``search_rounds``, randomised by
+       ``seed``) until 95 % of the time limit; steps 2-5 then get 20/25/35/45 %,
+       and when CP-SAT fails (``stats['cpsat_failure']``) step 4 inserts every
+       job and the search goes on;
+    7. the best of these and the plain greedy plan by the lexicographic score is
        returned (fewest hard violations first, which the checker counts);
        ``stats['fallback']`` says why when it is the plain greedy one."""
     started = time.monotonic()
@@ -825,39 +845,59 @@ def plan_optimised(
     hint = {a.job_id: (a.technician_id, a.start // DAY) for a in greedy.assignments}
     free_jobs = [j for j in jobs if not j.fixed]
     workers = workers or max(1, min(8, os.cpu_count() or 1))
+    share = (0.2, 0.25, 0.35, 0.45) if search else (0.35, 0.5, 0.75, 0.95)
     try:
-        assign = _assign_cpsat(techs, free_jobs, routes, travel, time_limit_s * 0.35, hint, workers)
+        assign = _assign_cpsat(
+            techs, free_jobs, routes, travel, time_limit_s * share[0], hint, workers
+        )
     except Exception as exc:  # noqa: BLE001 - any solver failure falls back to greedy
+        assign, cpsat_failure = None, f"cp-sat error: {exc}"
+    else:
+        cpsat_failure = None if assign is not None else "cp-sat found no solution in time"
+    if cpsat_failure and not search:
         greedy.stats.update(
             solver="greedy",
-            fallback=f"cp-sat error: {exc}",
+            fallback=cpsat_failure,
             runtime=round(time.monotonic() - started, 3),
         )
         return greedy
-    if assign is None:
-        greedy.stats.update(
-            solver="greedy",
-            fallback="cp-sat found no solution in time",
-            runtime=round(time.monotonic() - started, 3),
-        )
-        return greedy
+    # with the local search, a CP-SAT failure only leaves the insertion to step 4
+    assign = assign or {}
     by_day = {}
     for job in free_jobs:
         if job.id in assign:
             by_day.setdefault(assign[job.id], []).append(job.id)
-    seq_deadline = started + time_limit_s * 0.5
+    seq_deadline = started + time_limit_s * share[1]
     for (tech_id, day), job_ids in sorted(by_day.items(), key=lambda kv: str(kv[0])):
         _best_sequence(routes[tech_id], day, job_ids, job_map, travel, seq_deadline)
     # repair (unplanned jobs first, most urgent first) and relocate moves
     free_jobs.sort(key=lambda j: (j.deadline if j.deadline is not None else math.inf, -j.priority))
-    _improve(techs, free_jobs, routes, job_map, travel, started + time_limit_s * 0.75)
-    plan = _build_plan(techs, jobs, routes, travel, "cp-sat", started)
+    _improve(techs, free_jobs, routes, job_map, travel, started + time_limit_s * share[2])
+    plan = _build_plan(
+        techs, jobs, routes, travel, "insertion" if cpsat_failure else "cp-sat", started
+    )
     # the greedy plan improved by the same relocate moves: a second candidate
     _tm, _jm, travel2, routes2 = _setup(techs, jobs, speed_kmh, zone_minutes)
     _greedy_fill(techs, jobs, travel2, routes2)
-    _improve(techs, free_jobs, routes2, job_map, travel2, started + time_limit_s * 0.95)
+    _improve(techs, free_jobs, routes2, job_map, travel2, started + time_limit_s * share[3])
     plan2 = _build_plan(techs, jobs, routes2, travel2, "greedy+relocate", started)
-    for cand in (plan2, greedy):
+    candidates, search_error = [plan2, greedy], None
+    if search:
+        try:
+            plan3 = _search_plan(
+                techs,
+                jobs,
+                [(plan, routes, travel), (plan2, routes2, travel2)],
+                started + time_limit_s * 0.95,
+                seed,
+                search_rounds,
+                started,
+            )
+        except Exception as exc:  # noqa: BLE001 - the plans made without it remain
+            plan3, search_error = None, f"local search error: {exc}"
+        if plan3 is not None:
+            candidates.insert(0, plan3)
+    for cand in candidates:
         if cand.stats["hard_violations"] <= plan.stats["hard_violations"] and (
             cand.stats["hard_violations"] < plan.stats["hard_violations"]
             or _score(cand.stats) < _score(plan.stats)
@@ -865,8 +905,27 @@ def plan_optimised(
             plan = cand
     if plan is greedy:
         greedy.stats["fallback"] = "greedy plan scored best"
+    if search_error:
+        plan.stats["search_error"] = search_error
+    if cpsat_failure:
+        plan.stats["cpsat_failure"] = cpsat_failure
     plan.stats["runtime"] = round(time.monotonic() - started, 3)
     return plan
+
+
+def _search_plan(techs, jobs, bases, until, seed, rounds, started):
+    """The best of ``bases`` (``(plan, routes, travel)``, sound ones only)
+    improved by :func:`dispatch_search.search_routes`; None when none is sound."""
+    from .dispatch_search import search_routes  # noqa: PLC0415 - imports this module
+
+    sound = [b for b in bases if not b[0].stats["hard_violations"]]
+    if not sound:
+        return None
+    base, routes, travel = min(sound, key=lambda b: _score(b[0].stats))
+    found, info = search_routes(
+        techs, jobs, routes, travel, until, seed=seed, max_iterations=rounds
+    )
+    return _build_plan(techs, jobs, found, travel, f"{base.stats['solver']}+search", started, info)
 
 
 # ---------------------------------------------------------------------------

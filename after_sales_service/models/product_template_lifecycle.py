@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .utils import window_action
+
 
 class ProductTemplate(models.Model):
     """End of life of a product: no longer made nor sold, a successor to offer to
@@ -86,6 +88,8 @@ class ProductTemplate(models.Model):
 
     def action_after_sales_offer_replacement(self):
         """Offer the successor to every owner of a unit of these obsolete products."""
+        # who may change the installed base, before anything is said about it
+        self.env["after_sales.equipment"].check_access("write")
         not_obsolete = self.filtered(lambda t: not t.after_sales_obsolete)
         if not_obsolete:
             raise UserError(
@@ -101,8 +105,9 @@ class ProductTemplate(models.Model):
 
     def action_after_sales_view_obsolete_units(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "after_sales_service.after_sales_obsolete_unit_action"
+        return window_action(
+            self.env,
+            "after_sales_service.after_sales_obsolete_unit_action",
+            [("product_tmpl_id", "=", self.id)],
+            {"search_default_group_product": 1},
         )
-        action["domain"] = [("product_tmpl_id", "=", self.id)]
-        return action

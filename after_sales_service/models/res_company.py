@@ -158,6 +158,9 @@ class ResCompany(models.Model):
 
     def _after_sales_setup_accounts(self):
         self.ensure_one()
+        if self.parent_id:
+            self._after_sales_setup_branch_accounts()
+            return
         Account = self.env["account.account"].sudo().with_company(self)
         vals = {}
         names = self._after_sales_account_names()
@@ -182,6 +185,21 @@ class ResCompany(models.Model):
                 .search([("type", "=", "general"), ("company_id", "=", self.id)], limit=1)
                 .id
             )
+        if vals:
+            self.sudo().write(vals)
+        location = self.after_sales_consumption_location_id
+        if location and not location.valuation_account_id:
+            location.sudo().valuation_account_id = self.after_sales_parts_account_id
+
+    def _after_sales_setup_branch_accounts(self):
+        """A branch uses the after-sales accounts and journal of its root company, as
+        Odoo's branches use its accounts (``_setup_utility_bank_accounts``): those it
+        does not have yet are its root's (set up first when missing)."""
+        root = self.sudo().parent_ids[0]
+        fnames = (*AFTER_SALES_ACCOUNTS, "after_sales_journal_id")
+        if root.chart_template and not all(root[fname] for fname in fnames):
+            root._after_sales_setup_accounts()
+        vals = {fname: root[fname].id for fname in fnames if not self[fname] and root[fname]}
         if vals:
             self.sudo().write(vals)
         location = self.after_sales_consumption_location_id

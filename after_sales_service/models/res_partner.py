@@ -1,8 +1,9 @@
 from collections import defaultdict
 
 from odoo import fields, models
+from odoo.tools import format_datetime
 
-from .utils import count_by, window_action
+from .utils import company_tz, count_by, window_action
 
 
 class ResPartner(models.Model):
@@ -38,6 +39,22 @@ class ResPartner(models.Model):
             commercial = partner.commercial_partner_id
             partner.after_sales_equipment_count = equipment.get(commercial, 0)
             partner.after_sales_contract_count = contracts[commercial]
+
+    def _after_sales_tz(self, company):
+        """The timezone this customer reads times in: their own, else their
+        company's, else the one ``company`` works in (its working calendar's)."""
+        return self.tz or self.commercial_partner_id.tz or company_tz(company).zone
+
+    def _after_sales_datetime(self, moment, company):
+        """The naive UTC datetime ``moment`` as this customer reads it, on the
+        portal and in mails alike: in their timezone (``_after_sales_tz``), in the
+        date and time format of the language being rendered, without seconds;
+        an empty string when there is no ``moment``."""
+        if not moment:
+            return ""
+        return format_datetime(
+            self.env, moment, tz=self._after_sales_tz(company), dt_format="short"
+        )
 
     def _after_sales_action(self, xmlid):
         self.ensure_one()

@@ -3,7 +3,8 @@
 import psycopg2.errors
 import pytz
 
-from odoo import fields
+from odoo import fields, models
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
 
@@ -55,8 +56,13 @@ def count_by(model, field_name, records):
 
 
 def window_action(env, xmlid, domain, context):
-    """The window action ``xmlid`` restricted to ``domain``, with ``context``."""
+    """The window action ``xmlid`` restricted to ``domain``, with ``context``: for
+    internal users who may read the records it lists (it is called by public
+    buttons, which anyone logged in can call over RPC)."""
     action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    if env.user.share:
+        raise AccessError(env._("Only internal users open the back-office views."))
+    env[action["res_model"]].check_access("read")
     action.update(domain=domain, context=context)
     return action
 
@@ -104,6 +110,14 @@ def notify_failure(record, summary, note, user):
     )
 
 
+def check_group(env, group, message):
+    """Refuse (``AccessError`` with ``message``) a user outside ``group``: the check
+    at the top of a public method, which every logged-in user, portal included, can
+    call over RPC. The superuser (crons, sudo) passes."""
+    if not env.su and not env.user.has_group(group):
+        raise AccessError(message)
+
+
 def technician_forbidden_fields(records, vals, allowed):
     """The labels of the fields of ``vals`` outside ``allowed``, when the user is a
     technician who is not a service user (empty otherwise): what they may not
@@ -127,3 +141,15 @@ def check_before_insert(model, vals_list, field_names, *checks):
         draft = model.new({**defaults, **{f: vals[f] for f in field_names if f in vals}})
         for check in checks:
             check(draft)
+
+
+def moved_off(records, vals, fname):
+    """The records of ``records`` that ``vals`` would move to another parent through
+    the many2one ``fname`` (an id or a record in ``vals``): those whose parent is
+    fixed once created refuse them."""
+    if fname not in vals:
+        return records.browse()
+    target = vals[fname]
+    if isinstance(target, models.BaseModel):
+        target = target.id
+    return records.filtered(lambda record: record[fname].id != target)

@@ -8,11 +8,13 @@ from . import test_plan
 from . import test_security
 from . import test_ui
 from . import test_roles
+from . import test_guarded_paths
 from . import test_order_rules
 from . import test_contract_periods
 from . import test_warranty
 from . import test_plan_dates
 from . import test_order_costing
+from . import test_order_create_cost
 from . import test_order_stock
 from . import test_order_entries
 from . import test_supplier_claim
@@ -23,10 +25,12 @@ from . import test_contract_deferral
 from . import test_month_end
 from . import test_technician_planning
 from . import test_dispatch_solver
+from . import test_dispatch_search
 from . import test_order_dispatch
 from . import test_dispatch_board
 from . import test_claim_intake
 from . import test_portal
+from . import test_portal_selfservice
 from . import test_claim_resolution
 from . import test_claim
 from . import test_rating
@@ -40,3 +44,7 @@ from . import test_parts_demand
 from . import test_routes
 from . import test_tours
 from . import test_install_import
+from . import test_planning_edges
+from . import test_claim_guards
+from . import test_provision_remeasure
+from . import test_registry_access

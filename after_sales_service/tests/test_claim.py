@@ -82,8 +82,10 @@ class TestClaim(AfterSalesCommon):
             claim.action_reset()
         claim.action_close()
         self.assertEqual(claim.state, "closed")
+        # back to Accepted only as a reopening within the company's window
+        # (test_portal_selfservice)
         with self.assertRaises(UserError):
-            claim.action_accept()
+            claim.action_review()
         with self.assertRaises(UserError):
             self._claim(state="accepted")
 

@@ -102,8 +102,9 @@ class TestClaimIntake(AfterSalesCommon):
         self.assertIn("unknown_sender", claim.review_reason_keys.split())
         self.assertIn("Unknown sender", claim.review_reason)
         self.assertEqual(claim.partner_id.email, "someone@unknown.example.com")
-        # and the serial was not delivered to that new partner
-        self.assertIn("not_delivered", claim.review_reason_keys.split())
+        # and the unit of the serial is not that new partner's: not linked
+        self.assertFalse(claim.lot_id)
+        self.assertIn("foreign_link", claim.review_reason_keys.split())
 
     def test_email_serial_does_not_exist(self):
         claim = self._process(raw_mail("Machine NOPE-999 broken"))
@@ -113,8 +114,21 @@ class TestClaimIntake(AfterSalesCommon):
         self.assertEqual(claim.review_reason_keys, "no_serial")
 
     def test_email_serial_of_another_customer(self):
+        # the serial and its unit are another customer's: not linked, to triage
         claim = self._process(raw_mail("Machine X200-SN-4712 broken"))
-        self.assertEqual(claim.lot_id, self.other_lot)
+        self.assertFalse(claim.lot_id)
+        self.assertFalse(claim.equipment_id)
+        self.assertTrue(claim.needs_review)
+        self.assertEqual(claim.review_reason_keys, "foreign_link")
+        self.assertEqual(
+            claim.review_reason,
+            "Serial number, unit or document of another customer or company: not linked",
+        )
+
+    def test_email_serial_never_delivered(self):
+        lot = self._make_lot(self.espresso, "X200-SN-4713")  # in stock, no unit
+        claim = self._process(raw_mail("Machine X200-SN-4713 broken"))
+        self.assertEqual(claim.lot_id, lot)
         self.assertFalse(claim.delivered_to_customer)
         self.assertTrue(claim.needs_review)
         self.assertEqual(claim.review_reason_keys, "not_delivered")

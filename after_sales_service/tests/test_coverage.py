@@ -91,7 +91,7 @@ class TestCoverage(AfterSalesCommon):
         )
 
     def test_expired_contract_still_covers_its_past_term(self):
-        self.contract.state = "expired"
+        self.contract.sudo().state = "expired"
         coverage = self.equipment._get_coverage(date(2027, 6, 1), self.type_corrective)
         self.assertEqual(coverage.source, "contract")
 

@@ -248,6 +248,30 @@ class TestDealerClaim(DealerClaimCommon):
             claim.with_user(self.service_user).write({"state": "accepted"})
         self.assertEqual(claim.state, "submitted")
 
+    def test_line_stays_on_its_claim(self):
+        claim = self._claim()
+        other = self._claim(unit=self.unit_b)
+        line = self._lines(claim)["labour"].with_user(self.service_user)
+        with self.assertRaisesRegex(UserError, "cannot be moved"):
+            line.write({"claim_id": other.id})
+        self.assertEqual(line.claim_id, claim)
+        self.assertEqual(len(other.line_ids), 3)
+        line.write({"claim_id": claim.id, "quantity": 3.0})  # its own claim: fine
+        self.assertEqual(line.quantity, 3.0)
+
+    def test_line_decisions_of_managers_only(self):
+        claim = self._claim()
+        claim.action_submit()
+        line = self._lines(claim)["travel"]
+        # refused as such, before the missing reason is looked at
+        for user in (self.technician, self.service_user):
+            for method in ("action_accept", "action_reject", "action_reset"):
+                with self.subTest(user=user.login, method=method), self.assertRaises(AccessError):
+                    getattr(line.with_user(user), method)()
+        self.assertEqual(line.check_state, "pending")
+        line.with_user(self.service_manager).action_accept()
+        self.assertEqual(line.check_state, "accepted")
+
     def test_vendor_bill_on_provision_and_paid(self):
         claim = self._claim()
         claim.action_submit()

@@ -240,6 +240,35 @@ class TestDispatchBoard(AfterSalesCommon):
             self._as_service_user(order).action_board_move(self.anna.id, "2026-03-02 05:00:00")
         self.assertEqual(self._snapshot(order), before)
 
+    def test_board_starts_today_without_date(self):
+        """Called without a date (over RPC), the board starts today where the user is."""
+        self._order(self.anna, utc(8), utc(10))
+        model = self.env["after_sales.order"].with_user(self.service_user)
+        self.assertEqual(
+            model.get_dispatch_board_data(), model.get_dispatch_board_data("2026-02-27")
+        )
+
+    def test_order_refuses_people_of_another_company(self):
+        """Responsible and technicians of an order work for its company."""
+        otto = make_technician(
+            self.env, "board_other", "Otto", self.other_calendar, self.other_company
+        )
+        order = self._order(self.anna)
+        before = self._snapshot(order)
+        as_service_user = self._as_service_user(order)
+        for vals in (
+            {"user_id": otto.user_id.id},
+            {"technician_ids": [Command.link(otto.user_id.id)]},
+        ):
+            with self.assertRaises(UserError):
+                as_service_user.write(vals)
+            self.assertEqual(self._snapshot(order), before)
+            self.assertNotEqual(order.user_id, otto.user_id)
+        count = self.env["after_sales.order"].search_count([])
+        with self.assertRaises(UserError):
+            self._order(self.anna, user_id=otto.user_id.id)
+        self.assertEqual(self.env["after_sales.order"].search_count([]), count)
+
     def test_move_refuses_other_company_or_non_technician(self):
         otto = make_technician(
             self.env, "board_other", "Otto", self.other_calendar, self.other_company

@@ -52,9 +52,12 @@ class TestDispatchSolver(BaseCase):
         self.assertEqual(dispatch.travel_minutes((None, "N"), (P, "N"), 60), (15, True))
         self.assertEqual(dispatch.travel_minutes((None, "N"), (P, "S"), 60), (45, True))
         self.assertEqual(
-            dispatch.travel_minutes((None, None), (P, "S"), 60, {"same": 10, "other": 30}),
+            dispatch.travel_minutes((None, "N"), (P, "S"), 60, {"same": 10, "other": 30}),
             (30, True),
         )
+        # nothing to measure on one side, or the same site: no travel
+        self.assertEqual(dispatch.travel_minutes((None, None), (P, "S"), 60), (0, False))
+        self.assertEqual(dispatch.travel_minutes((P, "N", 7), ((53.0, 5.0), "S", 7)), (0, False))
 
     # hard constraints ---------------------------------------------------
 

@@ -387,11 +387,13 @@ class TestEndOfLife(EndOfLifeCommon):
             move.action_confirm()
         # consent of someone who is not the customer
         stranger = self.env["res.partner"].create({"name": "Passer-by"})
-        move = self._move_contract(
-            contract, self.unit_1, self.new_unit, consent_partner_id=stranger.id
-        )
-        with self.assertRaisesRegex(UserError, "not a contact"):
-            move.action_confirm()
+        with self.assertRaisesRegex(ValidationError, "contact of its customer"):
+            self._move_contract(
+                contract, self.unit_1, self.new_unit, consent_partner_id=stranger.id
+            )
+        move = self._move_contract(contract, self.unit_1, self.new_unit)
+        with self.assertRaisesRegex(ValidationError, "contact of its customer"):
+            move.consent_partner_id = stranger
         self.assertEqual(contract.equipment_ids, self.unit_1, "nothing written")
         self.assertFalse(
             self.env["after_sales.contract.move"].search([("state", "=", "done")]),

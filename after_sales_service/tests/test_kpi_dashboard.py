@@ -77,9 +77,9 @@ class TestKpi(AfterSalesCommon):
         self.assertEqual(
             result["period"], {"date_from": "2026-11-01", "date_to": "2026-11-30", "days": 30}
         )
-        # the 30 days before, not the calendar month
+        # a calendar month is compared with the previous calendar month
         self.assertEqual(
-            result["previous"], {"date_from": "2026-10-02", "date_to": "2026-10-31", "days": 30}
+            result["previous"], {"date_from": "2026-10-01", "date_to": "2026-10-31", "days": 31}
         )
         for figure in result["kpis"]:
             self.assertLessEqual(KPI_KEYS, set(figure), figure["key"])

@@ -186,7 +186,8 @@ class TestOrderDispatch(AfterSalesCommon):
         for order, (user, start, end) in proposal.items():
             self.assertEqual(order.technician_ids, user)
             self.assertEqual((order.planned_date_start, order.planned_date_end), (start, end))
-            self.assertEqual(order.state, "new")
+            # confirmed as a drop on the board does: scheduled, parts reserved
+            self.assertEqual(order.state, "scheduled")
         # planned now: a second run has nothing left to plan
         self.assertFalse(self._dispatch().line_ids)
 
@@ -243,11 +244,13 @@ class TestOrderDispatch(AfterSalesCommon):
         self.assertIn("No technician has the skills", line.explanation)
         self.assertIn("Ammonia plants (75%)", line.explanation)
 
-    def test_no_duration_is_unplanned_with_reason(self):
+    def test_no_duration_takes_the_default_of_its_type(self):
+        # the server's rule: the default duration of the service type (an hour)
         empty = self._order(self.type_corrective, 0.0)
         wizard = self._dispatch()
-        self.assertEqual(wizard.unplanned_line_ids.order_id, empty)
-        self.assertIn("no planned duration", wizard.unplanned_line_ids.explanation)
+        self.assertFalse(wizard.unplanned_line_ids)
+        line = wizard.planned_line_ids.filtered(lambda line: line.order_id == empty)
+        self.assertEqual((line.date_end - line.date_start).total_seconds(), 3600)
 
     def test_zero_technicians_all_unplanned(self):
         (self.anna | self.bram).sudo().is_after_sales_technician = False
@@ -356,7 +359,8 @@ class TestOrderDispatch(AfterSalesCommon):
         self.assertEqual(self._snapshot(fixed | started | locked), before)
         for order in self.orders:
             self.assertTrue(order.technician_ids, order.name)
-            self.assertEqual(order.state, "new")
+            # planned as the dispatcher's Confirm does: scheduled
+            self.assertEqual(order.state, "scheduled")
             self.assertGreaterEqual(order.planned_date_start, HORIZON_START)
             self.assertLessEqual(order.planned_date_end, HORIZON_END)
         self.assertEqual(self.cooling.technician_ids, self.anna.user_id)

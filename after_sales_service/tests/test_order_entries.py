@@ -252,7 +252,9 @@ class TestOrderEntries(OrderEntriesCommon):
 
     def test_technician_closing_the_order_posts_its_cost(self):
         """The technician has no accounting rights: the entry follows from the order
-        they were allowed to close."""
+        they were allowed to close (the hours are their own: a technician records
+        only their own work)."""
+        self.employee.user_id = self.technician
         order = self._order(
             self.warranty_unit, [self._labour()], technician_ids=[Command.set(self.technician.ids)]
         )

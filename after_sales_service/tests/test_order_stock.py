@@ -230,6 +230,14 @@ class TestOrderStock(OrderStockCommon):
         self.assertEqual(order.line_ids.move_ids.state, "cancel")
         self.assertEqual(quant.reserved_quantity, 0.0)
         order.action_reset()
+        # back in the pool: planned again before it is scheduled
+        self.assertFalse(order.technician_ids)
+        order.write(
+            {
+                "technician_ids": [Command.link(self.technician.id)],
+                "planned_date_start": datetime(2026, 3, 3, 9, 0),
+            }
+        )
         order.action_schedule()
         self.assertEqual(order.line_ids.move_ids.mapped("state"), ["cancel", "assigned"])
         self.assertEqual(quant.reserved_quantity, 2.0)

@@ -5,10 +5,15 @@ import base64
 import re
 from datetime import date
 
+import lxml.etree
+import lxml.html
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
-from odoo.tools import mute_logger
+from odoo.tools import file_open, mute_logger
 
 from .common import AfterSalesCommon, call_kw
 
@@ -184,6 +189,212 @@ class TestPortal(AfterSalesCommon, HttpCase):
                     self.assertNotIn(foreign, response.text)
         self.assertNotIn("PORTAL-OTHER-1", self._get("/my/claims/new").text)
 
+    # ------------------------------------------------------------------
+    # Tables, searchbar and local times of the lists and pages
+    # ------------------------------------------------------------------
+    def _tables(self, url):
+        """[(header cells, [cells of each row])] of the tables of the page ``url``."""
+        response = self._get(url)
+        self.assertEqual(response.status_code, 200, url)
+        tables = []
+        for table in lxml.html.fromstring(response.text).iter("table"):
+            header = [cell.text_content().strip() for cell in table.xpath("./thead/tr/th")]
+            rows = [
+                [cell.text_content().strip() for cell in row.xpath("./td")]
+                for row in table.xpath("./tbody/tr | ./tr")
+            ]
+            tables.append((header, rows))
+        return tables
+
+    def _first_column(self, url):
+        """The first cell of each row of the page's first table ([] without table)."""
+        tables = self._tables(url)
+        return [row[0] for row in tables[0][1]] if tables else []
+
+    def test_rows_have_the_header_cells(self):
+        """An order without a unit, a claim without a unit: each row keeps every
+        column of its header, empty where there is nothing to show."""
+        unitless_order = self.env["after_sales.order"].create(
+            {"service_type_id": self.type_corrective.id, "partner_id": self.customer.id}
+        )
+        self._claim(self.customer, self.env["after_sales.equipment"], lot_id=False)
+        self._login(self.portal_user)
+        for url in (
+            "/my/equipment",
+            f"/my/equipment/{self.equipment.id}",
+            "/my/contracts",
+            f"/my/contracts/{self.contract.id}",
+            "/my/service-orders",
+            f"/my/service-orders/{unitless_order.id}",
+            "/my/claims",
+            f"/my/claims/{self.claim.id}",
+        ):
+            for header, rows in self._tables(url):
+                with self.subTest(url=url, header=header):
+                    self.assertTrue(rows)
+                    for row in rows:
+                        self.assertEqual(len(row), len(header), row)
+        header, rows = self._tables("/my/service-orders")[0]
+        unitless = next(row for row in rows if row[0] == unitless_order.name)
+        self.assertEqual(unitless[header.index("Equipment")], "")
+        self.assertEqual(unitless[header.index("Status")], "New")
+
+    def test_searchbar_sorts_filters_searches(self):
+        done_order = self._order(self.customer, self.equipment)
+        done_order.write(
+            {"planned_date_start": "2026-03-10 09:00:00", "planned_date_end": "2026-03-10 11:00:00"}
+        )
+        done_order.action_cancel()
+        self._login(self.portal_user)
+        by_date = self._first_column("/my/service-orders?sortby=date")
+        self.assertEqual(by_date, [done_order.name, self.order.name])
+        by_name = self._first_column("/my/service-orders?sortby=name")
+        self.assertEqual(by_name, sorted(by_name, reverse=True))
+        self.assertEqual(self._first_column("/my/service-orders?filterby=open"), [self.order.name])
+        self.assertEqual(self._first_column("/my/service-orders?filterby=done"), [done_order.name])
+        self.assertEqual(self._first_column("/my/service-orders?filterby=all"), by_date)
+        self.assertEqual(
+            self._first_column(f"/my/service-orders?search={done_order.name}&search_in=name"),
+            [done_order.name],
+        )
+        self.assertEqual(
+            self._first_column("/my/service-orders?search=PORTAL-TOUR&search_in=equipment"),
+            by_date,
+        )
+        page = self._get("/my/service-orders?filterby=done&search=nothing-like-this").text
+        self.assertIn("o_as_no_match", page)
+        # an unknown sort, filter or field falls back to the default one
+        self.assertEqual(
+            self._first_column("/my/service-orders?sortby=x&filterby=y&search_in=z"), by_date
+        )
+        # the pager keeps the sort, the filter and the search
+        page = self._get("/my/service-orders?sortby=name&filterby=done").text
+        self.assertIn("Sort By:", page)
+        self.assertIn("Filter By:", page)
+        self.assertIn('name="search"', page)
+        self.assertIn("o_portal_search_panel", page)
+        self.assertEqual(self._first_column("/my/contracts?filterby=open"), [self.contract.name])
+        self.assertEqual(self._first_column("/my/contracts?filterby=done"), [])
+        self.assertEqual(self._first_column("/my/claims?filterby=open"), [self.claim.name])
+        self.assertEqual(self._first_column("/my/claims?filterby=done"), [])
+        units = self._first_column("/my/equipment?filterby=all&sortby=state")
+        self.assertEqual(units, [self.espresso.display_name])
+        with freeze_time("2026-02-01"):
+            self.assertEqual(self._first_column("/my/equipment?filterby=open"), units)
+            self.assertEqual(self._first_column("/my/equipment?filterby=done"), [])
+
+    def test_searchbar_never_shows_another_customers_records(self):
+        """A search, a filter or a sort finds only the customer's own records,
+        even for a term that matches another customer's."""
+        self._login(self.portal_user)
+        own = {
+            "/my/equipment": "PORTAL-TOUR-1",
+            "/my/contracts": self.contract.name,
+            "/my/service-orders": self.order.name,
+            "/my/claims": self.claim.name,
+        }
+        foreign_links = (
+            f"/my/equipment/{self.other_equipment.id}",
+            f"/my/contracts/{self.other_contract.id}",
+            f"/my/service-orders/{self.other_order.id}",
+            f"/my/claims/{self.other_claim.id}",
+        )
+        foreign_names = (
+            "PORTAL-OTHER-1",
+            self.other_contract.name,
+            self.other_order.name,
+            self.other_claim.name,
+        )
+        for url in own:
+            for query in (
+                "",
+                "?search=PORTAL-OTHER",
+                "?search=PORTAL&search_in=all",
+                "?search=PORTAL&search_in=equipment",
+                "?search=/&search_in=name",
+                "?search=" + self.other_order.name,
+                "?search=" + self.other_claim.name,
+                "?search=" + self.other_contract.name,
+                "?sortby=name&filterby=open",
+                "?sortby=state&filterby=done",
+                "?sortby=date&filterby=all&search=o",
+            ):
+                with self.subTest(url=url, query=query):
+                    page = self._get(url + query).text
+                    for link in foreign_links:
+                        self.assertNotIn(f'href="{link}"', page)
+                    cells = " ".join(
+                        " ".join(" ".join(row) for row in rows)
+                        for _header, rows in self._tables(url + query)
+                    )
+                    for name in foreign_names:
+                        self.assertNotIn(name, cells)
+        for url, own_text in own.items():
+            with self.subTest(url=url):
+                self.assertIn(own_text, self._get(url + "?search=PORTAL&search_in=all").text)
+
+    def test_times_in_the_customers_timezone(self):
+        """A visit at 00:30 in Amsterdam, the week summer time starts and the week
+        it ends, reads 00:30 on every page and in the mails, without seconds;
+        a customer without timezone reads the company's working time."""
+        self.contact.tz = "Europe/Amsterdam"
+        Partner = self.env["res.partner"]
+        cases = {
+            # 00:30 CET (UTC+1), the night summer time starts
+            "2026-03-28 23:30:00": "03/29/2026",
+            # 00:30 CEST (UTC+2), the next night
+            "2026-03-29 22:30:00": "03/30/2026",
+            # 00:30 CEST, the night summer time ends; 00:30 CET the next night
+            "2026-10-24 22:30:00": "10/25/2026",
+            "2026-10-25 23:30:00": "10/26/2026",
+        }
+        for moment, day in cases.items():
+            with self.subTest(moment=moment):
+                text = self.contact._after_sales_datetime(
+                    fields.Datetime.to_datetime(moment), self.company
+                )
+                self.assertEqual(text, f"{day} 12:30 AM")
+        self.assertEqual(self.contact._after_sales_datetime(False, self.company), "")
+        # no timezone on the customer nor its company: the company's working time
+        nobody = Partner.create({"name": "No Zone", "tz": False})
+        self.company.resource_calendar_id.tz = "Europe/Amsterdam"
+        self.assertEqual(nobody._after_sales_tz(self.company), "Europe/Amsterdam")
+        self.company.resource_calendar_id.tz = "America/New_York"
+        self.assertEqual(nobody._after_sales_tz(self.company), "America/New_York")
+        self.assertEqual(
+            nobody._after_sales_datetime(
+                fields.Datetime.to_datetime("2026-10-25 04:30:00"), self.company
+            ),
+            "10/25/2026 12:30 AM",
+        )
+        self.company.resource_calendar_id.tz = "Europe/Amsterdam"
+
+        # the portal pages: the order's customer is in Amsterdam
+        self.customer.tz = "Europe/Amsterdam"
+        self.order.write(
+            {"planned_date_start": "2026-10-24 22:30:00", "planned_date_end": "2026-10-25 23:30:00"}
+        )
+        self.claim.date_received = "2026-03-28 23:30:00"
+        self._login(self.portal_user)
+        for url, texts in {
+            "/my/service-orders": ["10/25/2026 12:30 AM"],
+            f"/my/service-orders/{self.order.id}": ["10/25/2026 12:30 AM", "10/26/2026 12:30 AM"],
+            f"/my/equipment/{self.equipment.id}": ["10/25/2026 12:30 AM", "03/29/2026 12:30 AM"],
+            "/my/claims": ["03/29/2026 12:30 AM"],
+            f"/my/claims/{self.claim.id}": ["03/29/2026 12:30 AM"],
+        }.items():
+            with self.subTest(url=url):
+                page = self._get(url).text
+                for text in texts:
+                    self.assertIn(text, page)
+                self.assertNotIn("12:30:00", page)
+                self.assertNotIn("10:30 PM", page)
+        # the mail: the acknowledgement of a claim
+        template = self.env.ref("after_sales_service.mail_template_claim_acknowledgement")
+        body = template._render_field("body_html", self.claim.ids)[self.claim.id]
+        self.assertIn("03/29/2026 12:30 AM", body)
+        self.assertNotIn("11:30 PM", body)
+
     def test_owner_downloads_service_report(self):
         self._login(self.portal_user)
         response = self._get(f"/my/service-orders/{self.order.id}?report_type=pdf&download=true")
@@ -329,6 +540,19 @@ class TestPortal(AfterSalesCommon, HttpCase):
         home = self._get("/my/home").text
         for url in ("/my/equipment", "/my/contracts", "/my/service-orders", "/my/claims"):
             self.assertIn(f'href="{url}"', home)
+
+    def test_home_cards_take_standard_icons(self):
+        """Each after-sales card of My Account has a pictogram of Odoo's standard
+        portal size (64 x 64), as the sale and invoice cards have."""
+        self._login(self.portal_user)
+        home = lxml.html.fromstring(self._get("/my/home").text)
+        for url in ("/my/equipment", "/my/contracts", "/my/service-orders", "/my/claims"):
+            with self.subTest(url=url):
+                (icon,) = home.xpath(f"//a[@href='{url}']//div[hasclass('o_portal_icon')]/img")
+                module, path = icon.get("src").lstrip("/").split("/", 1)
+                with file_open(f"{module}/{path}", "rb") as svg:
+                    root = lxml.etree.fromstring(svg.read())
+                self.assertEqual((root.get("width"), root.get("height")), ("64", "64"))
 
     # ------------------------------------------------------------------
     # Filing a claim

@@ -227,6 +227,36 @@ class TestProvisionReport(ProvisionReportCommon):
         self.assertEqual(report["difference"], 0.0)
         self.assertEqual(report["totals"]["closing"], 1537.5)
 
+    def test_invoicing_administrator_of_community_can_use_the_report(self):
+        """Community with Invoicing only: its administrator closes the month without
+        the read-only accounting group; a billing user does not see the report."""
+        admin = new_test_user(
+            self.env,
+            login="as_invoicing_admin",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        self.assertFalse(admin.has_group("account.group_account_readonly"))
+        report = self._report_as(admin)
+        self.assertEqual(report["difference"], 0.0)
+        self.assertEqual(report["totals"]["closing"], 1537.5)
+        Report = self.env["after_sales.provision.report"].with_user(admin)
+        action = Report.get_items_action(*MARCH, column="usage_parts", categ_id=self.machines.id)
+        self.assertEqual(
+            len(self.env["account.move.line"].with_user(admin).search(action["domain"])), 1
+        )
+        menu = self.env.ref("after_sales_service.account_provision_report_menu")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(admin)._visible_menu_ids())
+        billing = new_test_user(
+            self.env,
+            login="as_billing_user",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(AccessError):
+            self._report_as(billing)
+        self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(billing)._visible_menu_ids())
+
     def _report_as(self, user, *args, **kwargs):
         Report = self.env["after_sales.provision.report"].with_user(user)
         return Report.get_report(*(args or MARCH), **kwargs)

@@ -88,7 +88,9 @@ class TestQuality(AfterSalesCommon):
     def test_rates_per_1000_units(self):
         order = self._march_data()
         # rejected claims, cancelled orders and other types do not count
-        self._claim(self.units[2], datetime(2026, 3, 6, 10, 0)).state = "rejected"
+        self._claim(self.units[2], datetime(2026, 3, 6, 10, 0))._reject(
+            self.env.ref("after_sales_service.reject_reason_misuse")
+        )
         self._corrective(self.units[3], datetime(2026, 3, 7, 10, 0)).action_cancel()
         figures = self._figures(MARCH)
         # 5 installed units (4 espresso, 1 dishwasher): 2 claims, 1 corrective order

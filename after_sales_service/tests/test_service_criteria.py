@@ -117,7 +117,10 @@ class TestServiceCriteria(AfterSalesCommon):
                     "partner_id": cls.customer.id,
                     "equipment_id": unit and unit.id,
                     "date_received": received,
-                    "technician_ids": [Command.link(cls.technician.id)],
+                    # a technician works for the order's company
+                    "technician_ids": [Command.link(cls.technician.id)]
+                    if company == cls.company
+                    else [],
                     "task_ids": [
                         Command.create(
                             {"name": name, "expected_minutes": minutes, "is_mandatory": False}

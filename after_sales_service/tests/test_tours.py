@@ -95,6 +95,76 @@ class TestTours(ScreenshotTourMixin, AfterSalesCommon, HttpCase):
         self.assertIn("The pump makes a loud noise since Monday.", str(order.description))
         self.assertScreenshots("portal_claim", "claim_form")
 
+    def test_portal_pages_tour(self):
+        """Every page of the customer portal at a desktop and at a phone width: the
+        home cards' pictures fit their cards, every table row has the cells of its
+        header (an order without a unit too), and a visit at 00:30 in Amsterdam the
+        night summer time ends reads 00:30."""
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Portal Bistro", "is_company": True, "tz": "Europe/Amsterdam"}
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Sam", "parent_id": customer.id, "email": "sam@example.com", "tz": False}
+        )
+        portal_user = new_test_user(
+            self.env,
+            login="tour_portal_pages",
+            name="Sam Jansen",
+            groups="base.group_portal",
+            partner_id=contact.id,
+            company_id=self.company.id,
+        )
+        contact.tz = False  # the contact has none: its company's (Amsterdam)
+        unit = self._delivered_unit("PORTAL-PAGES-1", customer)
+        contract = self._create_contract(
+            unit,
+            start=unit.delivery_date or "2026-01-01",
+            partner_id=customer.id,
+            sla_ids=[Command.create({"priority": "2", "response_hours": 4})],
+        )
+        contract.action_start()
+        Order = self.env["after_sales.order"]
+        # 22:30 UTC is 00:30 in Amsterdam (summer time) the night it ends
+        Order.create(
+            {
+                "service_type_id": self.type_corrective.id,
+                "partner_id": customer.id,
+                "equipment_id": unit.id,
+                "planned_date_start": "2026-10-24 22:30:00",
+                "planned_date_end": "2026-10-25 00:30:00",
+            }
+        )
+        Order.create({"service_type_id": self.type_corrective.id, "partner_id": customer.id})
+        self.env["after_sales.claim"].create(
+            {
+                "partner_id": customer.id,
+                "contact_id": contact.id,
+                "equipment_id": unit.id,
+                "lot_id": unit.lot_id.id,
+                "category": "product_defect",
+                "description": "<p>The grinder jams.</p>",
+            }
+        )
+        pages = (
+            "portal_home",
+            "portal_equipment_list",
+            "portal_equipment_unit",
+            "portal_claim_new",
+            "portal_contract_list",
+            "portal_contract",
+            "portal_order_list",
+            "portal_order",
+            "portal_claim_list",
+            "portal_claim_detail",
+        )
+        for size in ("1280x900", "390x844"):
+            with self.subTest(size=size):
+                self.browser_size = size
+                self.start_tour(
+                    "/my/home", "after_sales_portal_pages_tour", login=portal_user.login
+                )
+        self.assertScreenshots(*pages, *(f"{page}_phone" for page in pages))
+
     def test_contract_plan_generates_order_tour(self):
         """A service user starts a unit's contract, gives it a quarterly maintenance
         plan for the unit and generates its first order: one order, on the plan's
@@ -252,7 +322,12 @@ class TestTours(ScreenshotTourMixin, AfterSalesCommon, HttpCase):
                 "usage_labour": 60.0,
                 "usage_other": 0.0,
                 "release": 0.0,
+                "trueup": 0.0,
+                "expiry": 0.0,
+                "adjustment": 0.0,
                 "closing": 170.0,
+                "current": 170.0,
+                "non_current": 0.0,
             },
         )
         self.assertEqual((report["ledger_balance"], report["difference"]), (170.0, 0.0))

@@ -34,7 +34,7 @@ class TestWarrantyProvision(AfterSalesCommon):
         return self._create_invoice(
             move_type=move_type,
             partner_id=self.customer.id,
-            invoice_date=date(2026, 3, 10),
+            invoice_date=vals.pop("invoice_date", date(2026, 3, 10)),
             invoice_line_ids=[
                 Command.create(
                     {
@@ -158,6 +158,99 @@ class TestWarrantyProvision(AfterSalesCommon):
             30.0,
         )
 
+    def _credit(self, invoice):
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "Returned"})
+        )
+        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        credit_note.action_post()
+        return credit_note
+
+    def test_credit_note_releases_the_accrual_after_the_rate_changed(self):
+        self.machines.after_sales_provision_rate = 5.0
+        invoice = self._invoice([(self.espresso, 2, 600.0), (self.coffee_beans, 10, 10.0)])
+        self.assertEqual(self._provision_balance(invoice), -60.0)
+        self.machines.after_sales_provision_rate = 8.0
+        # the release mirrors the 5 % accrued, not 8 % of today
+        credit_note = self._credit(invoice)
+        self.assertEqual(
+            self._lines(self._entries(credit_note)),
+            {
+                (self.expense_account, self.machines, False): -60.0,
+                (self.provision_account, self.machines, "release"): 60.0,
+            },
+        )
+        self.assertEqual(self._provision_balance(invoice | credit_note), 0.0)
+
+    def test_credit_note_releases_the_accrual_of_the_category_at_sale(self):
+        invoice = self._invoice([(self.espresso, 1, 1000.0)])
+        # the product moves to another category, its warranty ends: the release
+        # still reverses what the sale accrued, on the sale's category
+        self.espresso.write({"categ_id": self.kitchen.id, "warranty_months": 0})
+        credit_note = self._credit(invoice)
+        self.assertEqual(
+            self._lines(self._entries(credit_note)),
+            {
+                (self.expense_account, self.machines, False): -20.0,
+                (self.provision_account, self.machines, "release"): 20.0,
+            },
+        )
+
+    def test_foreign_currency_refund_after_the_rates_moved(self):
+        currency = self.setup_other_currency(
+            "CHF", rates=[("2020-01-01", 2.0), ("2026-03-20", 1.37)]
+        )
+        invoice = self._invoice([(self.espresso, 3, 1234.56)], currency_id=currency.id)
+        self.assertEqual(self._provision_balance(invoice), -37.04)  # 2 % of 1,851.84
+        self.machines.after_sales_provision_rate = 3.0
+        credit_note = self._invoice(
+            [(self.espresso, 3, 1234.56)],
+            move_type="out_refund",
+            currency_id=currency.id,
+            reversed_entry_id=invoice.id,
+            invoice_date=date(2026, 3, 25),
+        )
+        self.assertEqual(self._provision_balance(invoice | credit_note), 0.0)
+
+    def test_partial_credit_notes_release_their_share_and_never_more(self):
+        invoice = self._sale()
+        self.machines.after_sales_provision_rate = 10.0
+        self.kitchen.after_sales_provision_rate = 1.0
+        # a third of the espressos: a third of the 60.00 of machines; nothing of kitchen
+        first = self._invoice(
+            [(self.espresso, 1, 1000.0)], move_type="out_refund", reversed_entry_id=invoice.id
+        )
+        self.assertEqual(
+            self._lines(self._entries(first)),
+            {
+                (self.expense_account, self.machines, False): -20.0,
+                (self.provision_account, self.machines, "release"): 20.0,
+            },
+        )
+        # crediting more than was invoiced releases what is left, no more
+        second = self._invoice(
+            [(self.espresso, 3, 1500.0), (self.dishwasher, 1, 4321.99)],
+            move_type="out_refund",
+            reversed_entry_id=invoice.id,
+        )
+        self.assertEqual(
+            self._lines(self._entries(second)),
+            {
+                (self.expense_account, self.machines, False): -40.0,
+                (self.provision_account, self.machines, "release"): 40.0,
+                (self.expense_account, self.kitchen, False): -151.27,
+                (self.provision_account, self.kitchen, "release"): 151.27,
+            },
+        )
+        self.assertEqual(self._provision_balance(invoice | first | second), 0.0)
+        # a third credit note of the same invoice has nothing left to release
+        third = self._invoice(
+            [(self.espresso, 1, 1500.0)], move_type="out_refund", reversed_entry_id=invoice.id
+        )
+        self.assertFalse(self._entries(third))
+
     def test_reset_reverses_and_posting_again_accrues_once(self):
         invoice = self._sale()
         accrual = self._entries(invoice)
@@ -241,6 +334,50 @@ class TestWarrantyProvision(AfterSalesCommon):
                 {"after_sales_provision_account_id": foreign_account.id}
             ).execute()
         self.assertEqual(self.company.after_sales_provision_account_id, self.provision_account)
+
+    def test_branches_use_the_accounts_of_their_root(self):
+        fnames = (
+            "after_sales_warranty_expense_account_id",
+            "after_sales_provision_account_id",
+            "after_sales_recovery_account_id",
+            "after_sales_journal_id",
+        )
+        accounts = self.env["account.account"].search_count([])
+        branch = self.env["res.company"].create(
+            {
+                "name": "Branch X",
+                "country_id": self.company.country_id.id,
+                "parent_id": self.company.id,
+            }
+        )
+        sub_branch = self.env["res.company"].create(
+            {
+                "name": "Branch XX",
+                "country_id": self.company.country_id.id,
+                "parent_id": branch.id,
+            }
+        )
+        self.cr.precommit.run()  # load the chart of accounts
+        self.assertEqual(branch.chart_template, self.company.chart_template)
+        for company in branch | sub_branch:
+            for fname in fnames:
+                self.assertEqual(company[fname], self.company[fname], fname)
+            self.assertEqual(
+                company.after_sales_consumption_location_id.valuation_account_id,
+                self.company.after_sales_parts_account_id,
+            )
+        self.assertEqual(self.env["account.account"].search_count([]), accounts, "none created")
+        # a sale of the branch accrues on the root's provision account
+        self.env.user.company_ids |= branch
+        invoice = self._invoice([(self.espresso, 1, 1000.0)], company_id=branch.id)
+        self.assertEqual(invoice.company_id, branch)
+        entry = self._entries(invoice)
+        self.assertEqual(
+            (entry.company_id, entry.journal_id), (branch, self.company.after_sales_journal_id)
+        )
+        self.assertEqual(
+            self._lines(entry)[self.provision_account, self.machines, "accrual"], -20.0
+        )
 
     def test_settings_change_the_company_accounts(self):
         account = self.provision_account.copy({"code": "218199"})

@@ -199,21 +199,26 @@ class AfterSalesOrderDispatch(models.TransientModel):
         jobs = []
         for order in orders:
             start, end = order._planning_interval()
+            _coordinates, zone, site = order._travel_place()
             for employee in employees.filtered(lambda e, o=order: e.user_id in o.technician_ids):
                 jobs.append(
                     dispatch.Job(
                         id=f"fixed:{order.id}:{employee.id}",
                         duration=max(0, self._minutes(end, math.ceil) - self._minutes(start)),
                         location=self._location(order),
-                        zone=order._travel_place()[1],
+                        zone=zone,
+                        site=site,
                         fixed=(employee.id, self._minutes(start)),
                     )
                 )
         return jobs
 
-    def _make_job(self, order):
+    def _make_job(self, order, parts_expected=None):
+        """The planner's job of ``order``; ``parts_expected``: the moment its missing
+        parts are expected in its source location, before which it does not start."""
         deadline = order.resolution_deadline
-        duration = round((order.planned_hours or 0.0) * 60)
+        # the planning duration of the server's checks (a default when none is set)
+        duration = round(order._planning_hours() * 60)
         window = None
         if order.window_start or order.window_end:
             # the planner bounds the start: (earliest start, latest start)
@@ -224,7 +229,17 @@ class AfterSalesOrderDispatch(models.TransientModel):
                 else self._minutes(self.date_end)
             )
             window = (max(0, earliest), latest)
-        _coordinates, zone = order._travel_place()
+        if parts_expected:
+            earliest = max(0, self._minutes(parts_expected, math.ceil))
+            window = (
+                (max(earliest, window[0]), window[1])
+                if window
+                else (
+                    earliest,
+                    self._minutes(self.date_end),
+                )
+            )
+        _coordinates, zone, site = order._travel_place()
         return dispatch.Job(
             id=order.id,
             duration=duration,
@@ -234,6 +249,7 @@ class AfterSalesOrderDispatch(models.TransientModel):
             priority=int(order.priority or 0),
             location=self._location(order),
             zone=zone,
+            site=site,
         )
 
     # ------------------------------------------------------------------
@@ -272,6 +288,23 @@ class AfterSalesOrderDispatch(models.TransientModel):
             )
         if key == "no_window_slot":
             return self.env._("No qualified technician is free within the customer's time window.")
+        if key == "waiting_parts":
+            if params.get("expected"):
+                return self.env._(
+                    "Its parts are missing in %(location)s and expected there on %(date)s, "
+                    "after the horizon.",
+                    location=params.get("location"),
+                    date=format_datetime(
+                        self.env,
+                        params["expected"],
+                        tz=company_tz(self.company_id).zone,
+                        dt_format="short",
+                    ),
+                )
+            return self.env._(
+                "Its parts are missing in %(location)s and nothing planned brings them there.",
+                location=params.get("location"),
+            )
         if key == "fixed_unknown_technician":
             return self.env._("Its technician cannot be planned.")
         if key == "no_slot":
@@ -357,8 +390,20 @@ class AfterSalesOrderDispatch(models.TransientModel):
         orders = self._orders_to_plan()
         technicians = self._make_technicians(employees)
         jobs, unplanned = [], {}
+        shortages = orders._parts_shortage()
         for order in orders:
-            job = self._make_job(order)
+            shortage = shortages.get(order.id)
+            if shortage and (not shortage["expected"] or shortage["expected"] >= self.date_end):
+                # not before its parts are there: not in this horizon
+                unplanned[order.id] = (
+                    "waiting_parts",
+                    {
+                        "expected": shortage["expected"],
+                        "location": shortage["location"].display_name,
+                    },
+                )
+                continue
+            job = self._make_job(order, shortage["expected"] if shortage else None)
             if job.duration <= 0:
                 unplanned[order.id] = ("no_duration", {})
             else:
@@ -448,11 +493,14 @@ class AfterSalesOrderDispatch(models.TransientModel):
         return lines.filtered(lambda line: line.order_id.id in free)
 
     def _apply_line(self, line):
+        """Assign and schedule the order as a drop on the board does: its parts are
+        reserved from then on."""
         line.order_id.write(
             {
                 "technician_ids": [Command.set(line.employee_id.sudo().user_id.ids)],
                 "planned_date_start": line.date_start,
                 "planned_date_end": line.date_end,
+                "state": "scheduled",
             }
         )
 
@@ -560,3 +608,8 @@ class AfterSalesOrderDispatchLine(models.TransientModel):
         help="Hours between the planned end and the SLA resolution deadline (negative when late).",
     )
     explanation = fields.Text(readonly=True)
+    parts_expected_date = fields.Datetime(
+        related="order_id.parts_expected_date",
+        help="The order's parts are missing in its source location and expected then: "
+        "it is not planned before.",
+    )

@@ -168,6 +168,13 @@ export class DispatchBoard extends Component {
         if (order.planning_warning) {
             lines.push(order.planning_warning);
         }
+        if (order.missing_parts) {
+            lines.push(
+                order.parts_expected_label
+                    ? _t("Waiting for parts, expected %s", order.parts_expected_label)
+                    : _t("Waiting for parts, none on the way")
+            );
+        }
         return lines.join("\n");
     }
 
