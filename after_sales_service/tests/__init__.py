@@ -48,3 +48,4 @@ from . import test_planning_edges
 from . import test_claim_guards
 from . import test_provision_remeasure
 from . import test_registry_access
+from . import test_i18n

@@ -5,10 +5,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user
+from odoo.tests import Form, HttpCase, new_test_user
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+ACCESS_ERROR = "odoo.exceptions.AccessError"
 
 
 def office_calendar(env, name, company):
@@ -87,6 +90,29 @@ def call_kw(case, model, method, *args, **kwargs):
         error.add_note(error.server_message)
         raise error
     return body.get("result")
+
+
+class RpcCase(HttpCase):
+    """Calls over /web/dataset/call_kw as one of ``cls.users`` (role -> user), as the
+    web client does."""
+
+    _logged_in = None
+
+    def rpc(self, role, model, method, *args, **kwargs):
+        """Call ``model.method(*args, **kwargs)`` as ``role`` through /web/dataset/call_kw."""
+        user = self.users[role]
+        if self._logged_in != user.login:
+            self.authenticate(user.login, user.login)
+            self._logged_in = user.login
+        return call_kw(self, model, method, *args, **kwargs)
+
+    def assertRpcDenied(self, role, model, method, *args, error=ACCESS_ERROR, **kwargs):  # noqa: N802
+        """The call is refused with ``error`` (an exception's name; None: any)."""
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:
+            self.rpc(role, model, method, *args, **kwargs)
+        if error:
+            self.assertEqual(context.exception.args[0], error, context.exception.server_message)
+        return context.exception
 
 
 class AfterSalesCommon(AccountTestInvoicingCommon):

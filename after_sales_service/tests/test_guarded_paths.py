@@ -3,11 +3,9 @@ the models directly (/web/dataset/call_kw, as the web client does), refused by t
 models themselves whatever the client; and the technician's own work still recorded."""
 
 from odoo.fields import Command
-from odoo.tests import Form, HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
-from odoo.tools import mute_logger
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import AfterSalesCommon, call_kw, make_technician
+from .common import AfterSalesCommon, RpcCase, make_technician
 from .test_dealer_claim import DealerClaimCommon
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
@@ -15,26 +13,6 @@ USER_ERROR = "odoo.exceptions.UserError"
 VALIDATION_ERROR = "odoo.exceptions.ValidationError"
 LINE = "after_sales.order.line"
 READING = "after_sales.meter.reading"
-
-
-class RpcCase(HttpCase):
-    """Calls over /web/dataset/call_kw as one of ``cls.users`` (role -> user)."""
-
-    _logged_in = None
-
-    def rpc(self, role, model, method, *args, **kwargs):
-        user = self.users[role]
-        if self._logged_in != user.login:
-            self.authenticate(user.login, user.login)
-            self._logged_in = user.login
-        return call_kw(self, model, method, *args, **kwargs)
-
-    def assertRpcDenied(self, role, model, method, *args, error=ACCESS_ERROR, **kwargs):  # noqa: N802
-        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:
-            self.rpc(role, model, method, *args, **kwargs)
-        if error:
-            self.assertEqual(context.exception.args[0], error, context.exception.server_message)
-        return context.exception
 
 
 @tagged("post_install", "-at_install")

@@ -4,11 +4,9 @@ client and integrations use, with whatever context the caller chooses."""
 from datetime import date
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
-from odoo.tools import mute_logger
+from odoo.tests import new_test_user, tagged
 
-from .common import AfterSalesCommon, call_kw
+from .common import AfterSalesCommon, RpcCase
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 
@@ -50,7 +48,7 @@ OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
 
 @tagged("post_install", "-at_install")
-class TestRoles(AfterSalesCommon, HttpCase):
+class TestRoles(AfterSalesCommon, RpcCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -368,25 +366,6 @@ class TestRoles(AfterSalesCommon, HttpCase):
     @classmethod
     def _reject_reason(cls):
         return cls.env["after_sales.reject.reason"].create({"name": "Outside the term"})
-
-    # ------------------------------------------------------------------
-    # JSON-RPC
-    # ------------------------------------------------------------------
-    _logged_in = None
-
-    def rpc(self, role, model, method, *args, **kwargs):
-        """Call ``model.method(*args, **kwargs)`` as ``role`` through /web/dataset/call_kw."""
-        user = self.users[role]
-        if self._logged_in != user.login:
-            self.authenticate(user.login, user.login)
-            self._logged_in = user.login
-        return call_kw(self, model, method, *args, **kwargs)
-
-    def assertRpcDenied(self, role, model, method, *args, error=ACCESS_ERROR, **kwargs):  # noqa: N802
-        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as context:
-            self.rpc(role, model, method, *args, **kwargs)
-        if error:
-            self.assertEqual(context.exception.args[0], error, context.exception.server_message)
 
     # ------------------------------------------------------------------
     # The matrix
